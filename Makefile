@@ -11,7 +11,9 @@ UAPI    := $(shell scripts/kernel uapi 2>/dev/null)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I. \
 	   -isystem $(UAPI) -isystem $(UAPI)/x86_64-linux-gnu -MMD -MP
-LDLIBS  := -lnuma -lpthread
+PKGS    := libvirt libxml-2.0 libfdt liburing
+CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnuma -lpthread
 
 VMM_SRC  := $(filter-out vmm/main.c,$(wildcard vmm/*.c)) $(wildcard virtio/*.c)
 VMM_OBJ  := $(VMM_SRC:%.c=$(B)/%.o)
