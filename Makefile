@@ -11,9 +11,10 @@ UAPI    := $(shell scripts/kernel uapi 2>/dev/null)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I. \
 	   -isystem $(UAPI) -isystem $(UAPI)/x86_64-linux-gnu -MMD -MP
-PKGS    := libvirt libxml-2.0 libfdt liburing
+# Debian 12's libfdt-dev ships no .pc file.
+PKGS    := libvirt libxml-2.0 liburing
 CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnuma -lpthread
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfdt -lnuma -lpthread
 
 VMM_SRC  := $(filter-out vmm/main.c,$(wildcard vmm/*.c)) $(wildcard virtio/*.c)
 VMM_OBJ  := $(VMM_SRC:%.c=$(B)/%.o)
