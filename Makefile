@@ -5,12 +5,17 @@
 #   make demo   boot a VM on the private node (inside the lab without KVM)
 
 CC      ?= gcc
-B       := build
+# SAN=1: the same tree with ASan+UBSan, in its own directory.
+B       := build$(if $(SAN),-san)
 # 7.3 uAPI headers (guest_memfd); the host's 6.1 ones lack it.
 UAPI    := $(shell scripts/kernel uapi 2>/dev/null)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I. \
 	   -isystem $(UAPI) -isystem $(UAPI)/x86_64-linux-gnu -MMD -MP
+ifneq ($(SAN),)
+CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
 # Debian 12's libfdt-dev ships no .pc file.
 PKGS    := libvirt libxml-2.0 liburing
 CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -22,6 +27,7 @@ UNIT     := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/te
 LABT     := $(patsubst tests/lab/%.c,$(B)/tests/lab/%,$(wildcard tests/lab/*.c))
 KERNT    := $(patsubst tests/kernel/%.c,$(B)/tests/kernel/%,$(wildcard tests/kernel/*.c))
 PROGS    := $(if $(wildcard vmm/main.c),$(B)/pnvm)
+FUZZ     := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 all: check-uapi $(PROGS) $(UNIT) $(LABT) $(KERNT)
 
@@ -49,24 +55,30 @@ $(B)/tests/lab/%: $(B)/tests/lab/%.o $(B)/libpnvm.a
 $(B)/tests/kernel/%: $(B)/tests/kernel/%.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# libFuzzer targets: clang builds the fuzzer with the library sources.
+FUZZ_CFLAGS := $(filter-out -MMD -MP,$(CFLAGS)) -fsanitize=fuzzer,address,undefined
+$(B)/fuzz/%: tests/fuzz/%.c $(VMM_SRC)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS)
+
+fuzz: $(FUZZ)
+
 deps:
 	scripts/deps build lab
 
-unit: deps
-	$(MAKE) all
-	scripts/run-tests unit
+# These install what they need, build every variant and run.
+unit:
+	scripts/test unit
 
-test: deps
-	$(MAKE) all
-	scripts/run-tests all
+test:
+	scripts/test
 
-demo: deps
-	$(MAKE) all
+demo:
 	scripts/demo
 
 clean:
-	rm -rf $(B)
+	rm -rf build build-san
 
-.PHONY: all check-uapi deps unit test demo clean
+.PHONY: all check-uapi fuzz deps unit test demo clean
 .SECONDARY:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
