@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The shared window: a memfd on normal memory that the guest uses as its
+ * restricted DMA pool. See window.h and README.md.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <numaif.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "virtio/window.h"
+
+static int window_bind(void *p, uint64_t size, int node)
+{
+	unsigned long mask[16] = { 0 };
+	unsigned long bits = sizeof(mask) * 8;
+
+	if (node < 0 || (unsigned long)node >= bits)
+		return -EINVAL;
+	mask[node / (8 * sizeof(long))] |= 1UL << (node % (8 * sizeof(long)));
+	/*
+	 * maxnode is one past the highest bit the kernel reads; pass the
+	 * whole mask. MPOL_MF_STRICT: nothing is faulted in yet, so this
+	 * only checks; the policy applies to every page touched later.
+	 */
+	if (mbind(p, size, MPOL_BIND, mask, bits, MPOL_MF_STRICT) < 0)
+		return -errno;
+	return 0;
+}
+
+int window_create(struct window *win, uint64_t gpa, uint64_t size,
+		  int node, int private_node)
+{
+	void *p;
+	int fd, ret;
+
+	memset(win, 0, sizeof(*win));
+	win->fd = -1;
+	win->node = -1;
+	if (!size || size % WINDOW_ALIGN || gpa % WINDOW_ALIGN ||
+	    gpa + size < gpa)
+		return -EINVAL;
+	if (node >= 0 && node == private_node)
+		return -EXDEV;
+
+	fd = memfd_create("pnvm-window", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, size) < 0) {
+		ret = -errno;
+		goto out_close;
+	}
+	/* The window must stay the size the guest was told. */
+	fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED) {
+		ret = -errno;
+		goto out_close;
+	}
+	if (node >= 0) {
+		ret = window_bind(p, size, node);
+		if (ret)
+			goto out_unmap;
+	}
+	win->r[0] = (struct window_region){ .gpa = gpa, .size = size, .hva = p };
+	win->nr = 1;
+	win->fd = fd;
+	win->node = node;
+	return 0;
+
+out_unmap:
+	munmap(p, size);
+out_close:
+	close(fd);
+	return ret;
+}
+
+void window_init_off(struct window *win)
+{
+	memset(win, 0, sizeof(*win));
+	win->fd = -1;
+	win->node = -1;
+	win->off = true;
+}
+
+int window_add_region(struct window *win, uint64_t gpa, uint64_t size,
+		      void *hva)
+{
+	unsigned int i;
+
+	if (!win->off || !size || !hva || gpa + size < gpa)
+		return -EINVAL;
+	if (win->nr == WINDOW_MAX_REGIONS)
+		return -ENOSPC;
+	for (i = 0; i < win->nr; i++)
+		if (gpa < win->r[i].gpa + win->r[i].size &&
+		    win->r[i].gpa < gpa + size)
+			return -EEXIST;
+	win->r[win->nr++] = (struct window_region){
+		.gpa = gpa, .size = size, .hva = hva,
+	};
+	return 0;
+}
+
+void window_destroy(struct window *win)
+{
+	if (!win->off && win->nr)
+		munmap(win->r[0].hva, win->r[0].size);
+	if (win->fd >= 0)
+		close(win->fd);
+	memset(win, 0, sizeof(*win));
+	win->fd = -1;
+	win->node = -1;
+}
