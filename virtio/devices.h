@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The virtio devices, one file each. Every creator returns 0 or -errno
+ * with a message recorded through errf() (vmm/util.h); none prints.
+ */
+#ifndef PNVM_VIRTIO_DEVICES_H
+#define PNVM_VIRTIO_DEVICES_H
+
+#include <stdbool.h>
+
+#include "virtio/mmio.h"
+
+/* Where a device sits: its window, MMIO base, interrupt and index. */
+struct virtio_slot {
+	struct window *win;
+	uint64_t base;
+	unsigned int gsi;
+	unsigned int index;	/* blk0, blk1, ... */
+};
+
+/* Entropy from getrandom(2). */
+int virtio_rng_create(const struct virtio_slot *s, struct virtio_dev **out);
+
+/* hvc0: guest output to @out_fd, @in_fd (-1: none) to the guest. */
+int virtio_console_create(const struct virtio_slot *s, int in_fd, int out_fd,
+			  struct virtio_dev **out);
+
+/* A raw image; async I/O through io_uring; flush honoured. */
+int virtio_blk_create(const struct virtio_slot *s, const char *path, bool ro,
+		      struct virtio_dev **out);
+
+/* An existing (or new, if we may) tap device, with a vnet header. */
+int virtio_net_create(const struct virtio_slot *s, const char *tap,
+		      struct virtio_dev **out);
+/* For tests: a connected fd speaking tap's framing (vnet hdr + frame). */
+int virtio_net_create_fd(const struct virtio_slot *s, int fd,
+			 struct virtio_dev **out);
+
+void virtio_dev_free(struct virtio_dev *vdev);
+
+#endif
