@@ -48,8 +48,8 @@ struct lv {
 	xmlDocPtr doc;		/* libvirt's normalised XML */
 	xmlDocPtr orig;		/* the input as written */
 	xmlXPathContextPtr xp;
-	xmlChar *pool[512];	/* strings handed out by attr()/text() */
-	int npool;
+	xmlChar **pool;		/* strings handed out by attr()/text() */
+	int npool, cap;
 
 	/* What the argv is built from once the walk found no problem. */
 	const char *name, *kernel, *initrd, *cmdline;
@@ -113,9 +113,17 @@ static const char *keep(struct lv *l, xmlChar *s)
 {
 	if (!s)
 		return NULL;
-	if (l->npool == (int)(sizeof(l->pool) / sizeof(l->pool[0]))) {
-		/* A domain this large is refused elsewhere; don't leak. */
-		xmlFree(l->pool[--l->npool]);
+	if (l->npool == l->cap) {
+		int cap = l->cap ? 2 * l->cap : 256;
+		xmlChar **p = realloc(l->pool, cap * sizeof(*p));
+
+		if (!p) {
+			/* Out of memory: the value is read as absent. */
+			xmlFree(s);
+			return NULL;
+		}
+		l->pool = p;
+		l->cap = cap;
 	}
 	l->pool[l->npool++] = s;
 	return (const char *)s;
@@ -284,7 +292,6 @@ static int nodeset(const char *s, int *first, unsigned char set[MAX_NODES])
 	int n = 0, i;
 
 	memset(set, 0, MAX_NODES);
-
 	if (!s || !*s)
 		return -1;
 	while (*s) {
@@ -557,6 +564,28 @@ static void do_numatune(struct lv *l, xmlNodePtr n)
 	l->v->node = l->node = node;
 }
 
+/*
+ * libvirt and QEMU take a "huge" page of the system page size to mean
+ * ordinary memory, which is what guest_memfd gives; any larger page, or
+ * the default huge page size (no <page>), pnvm cannot honour yet.
+ */
+static void do_hugepages(struct lv *l, xmlNodePtr n)
+{
+	unsigned long long b, base = (unsigned long long)sysconf(_SC_PAGESIZE);
+	xmlNodePtr p;
+	int huge = !xmlFirstElementChild(n);
+
+	for (p = xmlFirstElementChild(n); p; p = xmlNextElementSibling(p))
+		if (!is(p, "page") ||
+		    scaled_bytes(attr(l, p, "size"), attr(l, p, "unit"), 1024, &b) || b != base)
+			huge = 1;
+	if (!huge)
+		return;
+	l->v->hugepages = 1;
+	report(l, n, NULL, HARD, "pnvm does not support hugepages yet: guest RAM is guest_memfd "
+	       "in base pages");
+}
+
 static void do_memory_backing(struct lv *l, xmlNodePtr n)
 {
 	xmlNodePtr c;
@@ -565,9 +594,7 @@ static void do_memory_backing(struct lv *l, xmlNodePtr n)
 		const char *t = attr(l, c, "type"), *m = attr(l, c, "mode");
 
 		if (is(c, "hugepages")) {
-			l->v->hugepages = 1;
-			report(l, c, NULL, HARD, "pnvm does not support hugepages yet: guest RAM is "
-			       "guest_memfd in base pages");
+			do_hugepages(l, c);
 		} else if (is(c, "source")) {
 			/* guest_memfd is an anonymous, memfd-like file. */
 			if (streq(t, "memfd"))
@@ -773,8 +800,10 @@ static void do_disk(struct lv *l, xmlNodePtr n)
 		return;
 	if (l->ndisk == MAX_DEVS) {
 		report(l, n, NULL, HARD, "more than %d disks", MAX_DEVS);
-		return;
+		l->ndisk++;	/* say it once */
 	}
+	if (l->ndisk > MAX_DEVS)
+		return;
 	l->disk_ro[l->ndisk] = !!child(n, "readonly");
 	l->disk[l->ndisk++] = file;
 }
@@ -826,8 +855,10 @@ static void do_interface(struct lv *l, xmlNodePtr n)
 		return;
 	if (l->ntap == MAX_DEVS) {
 		report(l, n, NULL, HARD, "more than %d interfaces", MAX_DEVS);
-		return;
+		l->ntap++;	/* say it once */
 	}
+	if (l->ntap > MAX_DEVS)
+		return;
 	l->tap[l->ntap++] = dev;
 }
 
@@ -1245,6 +1276,7 @@ int libvirt_translate(const char *xml_path, int lenient, char ***argv_out,
 		ret = build_argv(&l, argv_out, argc_out);
 	for (i = 0; i < l.npool; i++)
 		xmlFree(l.pool[i]);
+	free(l.pool);
 	xmlXPathFreeContext(l.xp);
 	xmlFreeDoc(l.doc);
 	xmlFreeDoc(l.orig);
