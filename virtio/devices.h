@@ -29,6 +29,27 @@ int virtio_console_create(const struct virtio_slot *s, int in_fd, int out_fd,
 int virtio_blk_create(const struct virtio_slot *s, const char *path, bool ro,
 		      struct virtio_dev **out);
 
+/* Parsed virtio-blk request (exposed for tests and the fuzzer). */
+struct blk_parsed {
+	uint32_t type;		/* VIRTIO_BLK_T_* */
+	uint8_t result;		/* VIRTIO_BLK_S_OK, or the status to fail with */
+	uint8_t *status;	/* the status byte, in the window */
+	uint64_t offset;	/* byte offset in the image */
+	uint32_t len;		/* data bytes */
+	uint32_t used_len;	/* bytes written to the driver on success */
+	int ndata;
+	struct iovec data[VIRTQ_NUM_MAX];
+};
+
+/*
+ * Parse one popped chain against a disk of @sectors. Returns 0 (request
+ * in @p; result says whether to run or fail it) or -EINVAL when there
+ * is no header or no status byte (status NULL if not even that).
+ */
+int virtio_blk_parse(const struct virtq_elem *e, uint64_t sectors, bool ro,
+		     struct blk_parsed *p);
+bool virtio_blk_uses_uring(struct virtio_dev *vdev);
+
 /* An existing (or new, if we may) tap device, with a vnet header. */
 int virtio_net_create(const struct virtio_slot *s, const char *tap,
 		      struct virtio_dev **out);
