@@ -168,6 +168,9 @@ int main(void)
 	ok(virtio_blk_create(&(struct virtio_slot){ &win, 0, 0, 2 }, "/nonexistent/img", false,
 			     &vdev) == -ENOENT, "missing image: -ENOENT");
 	unlink(path);
+	free(buf);
+	free(back);
+	ioloop_destroy(&loop);
 	window_destroy(&win);
 	return tap_done();
 }

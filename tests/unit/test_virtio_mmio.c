@@ -173,6 +173,7 @@ int main(void)
 		return tap_done();
 	test_rng(&win, &loop);
 	test_console(&win, &loop);
+	ioloop_destroy(&loop);
 	window_destroy(&win);
 	return tap_done();
 }
