@@ -57,6 +57,9 @@ int virtio_net_create(const struct virtio_slot *s, const char *tap,
 int virtio_net_create_fd(const struct virtio_slot *s, int fd,
 			 struct virtio_dev **out);
 
+/* A tx chain: frame length after the 12-byte header, or -EINVAL. */
+int virtio_net_tx_check(const struct virtq_elem *e);
+
 void virtio_dev_free(struct virtio_dev *vdev);
 
 #endif
