@@ -48,6 +48,7 @@ struct lv {
 	xmlDocPtr doc;		/* libvirt's normalised XML */
 	xmlDocPtr orig;		/* the input as written */
 	xmlXPathContextPtr xp;
+	xmlXPathContextPtr oxp;	/* on orig */
 	xmlChar **pool;		/* strings handed out by attr()/text() */
 	int npool, cap;
 
@@ -188,6 +189,12 @@ static xmlNodePtr xp_first(xmlXPathContextPtr xp, const char *expr)
 		n = xmlXPathNodeSetItem(o->nodesetval, 0);
 	xmlXPathFreeObject(o);
 	return n;
+}
+
+/* In the input as written: what libvirt fills in is no promise. */
+static xmlNodePtr orig_first(struct lv *l, const char *expr)
+{
+	return l->oxp ? xp_first(l->oxp, expr) : NULL;
 }
 
 /* Each element child of n against rules; unknown elements are refused. */
@@ -812,7 +819,7 @@ static void do_interface(struct lv *l, xmlNodePtr n)
 {
 	xmlNodePtr c, tgt = child(n, "target"), model = child(n, "model"), mac;
 	const char *type = attr(l, n, "type"), *dev = attr(l, tgt, "dev");
-	const char *mt = attr(l, model, "type");
+	const char *mt = attr(l, model, "type"), *odev;
 	char path[64];
 	int bad = l->v->problems;
 
@@ -820,25 +827,26 @@ static void do_interface(struct lv *l, xmlNodePtr n)
 	if (!streq(type, "ethernet"))
 		report(l, n, "type", HARD, "interface type '%s': pnvm attaches to an existing tap "
 		       "device only (<interface type='ethernet'>)", type ?: "");
-	if (!dev || !*dev)
-		report(l, n, NULL, HARD, "no <target dev='TAP'/>: pnvm needs the tap device's name");
 	if (!model)
 		report(l, n, NULL, HARD, "no <model type='virtio'/>: libvirt's default NIC is an "
 		       "emulated one pnvm does not have");
 	else if (!streq(mt, "virtio"))
 		report(l, model, "type", HARD, "NIC model '%s': pnvm has virtio-net only", mt ?: "");
-	/* libvirt makes up a MAC when the XML has none; only a MAC the
-	 * author chose is a promise pnvm would break. */
+	/* libvirt makes up a MAC and a tap name ("testnet0" here, "vnetN" in
+	 * the QEMU driver) when the XML has none: judge what the author wrote. */
 	snprintf(path, sizeof(path), "/domain/devices/interface[%d]/mac", l->nif);
 	mac = child(n, "mac");
-	if (mac && l->orig) {
-		xmlXPathContextPtr ox = xmlXPathNewContext(l->orig);
-
-		if (ox && xp_first(ox, path))
-			report(l, mac, NULL, HARD, "pnvm cannot set the guest MAC %s (its --net has "
-			       "no mac=); the guest would get another address", attr(l, mac, "address"));
-		xmlXPathFreeContext(ox);
-	}
+	if (mac && orig_first(l, path))
+		report(l, mac, NULL, HARD, "pnvm cannot set the guest MAC %s (its --net has no "
+		       "mac=); the guest would get another address", attr(l, mac, "address"));
+	snprintf(path, sizeof(path), "/domain/devices/interface[%d]/target", l->nif);
+	odev = attr(l, orig_first(l, path), "dev");
+	if (!odev || !*odev)
+		report(l, tgt ? tgt : n, NULL, HARD, "no <target dev='TAP'/>: pnvm attaches to an "
+		       "existing tap device and needs its name");
+	else if (!streq(odev, dev))
+		report(l, tgt ? tgt : n, "dev", HARD, "libvirt discards the tap name '%s' (it reserves "
+		       "such names for taps it creates); name the tap otherwise", odev);
 	for (c = xmlFirstElementChild(n); c; c = xmlNextElementSibling(c)) {
 		if (is(c, "target") || is(c, "model") || is(c, "mac") || is(c, "address") ||
 		    is(c, "alias") || is(c, "boot") || is(c, "guest"))
@@ -1265,6 +1273,7 @@ int libvirt_translate(const char *xml_path, int lenient, char ***argv_out,
 		l.orig = xmlReadMemory(xml, strlen(xml), xml_path, NULL,
 				       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 		l.xp = l.doc ? xmlXPathNewContext(l.doc) : NULL;
+		l.oxp = l.orig ? xmlXPathNewContext(l.orig) : NULL;
 		if (l.xp)
 			check_domain(&l);
 		else
@@ -1278,6 +1287,7 @@ int libvirt_translate(const char *xml_path, int lenient, char ***argv_out,
 		xmlFree(l.pool[i]);
 	free(l.pool);
 	xmlXPathFreeContext(l.xp);
+	xmlXPathFreeContext(l.oxp);
 	xmlFreeDoc(l.doc);
 	xmlFreeDoc(l.orig);
 	free(xml);
