@@ -34,6 +34,10 @@
 #define MAX_XML_BYTES	(16 << 20)
 #define MAX_NODES	1024	/* host NUMA node ids we can name */
 #define MAX_DEVS	64
+/* pnvm run's own limits (vmm/cli.h): refuse here, with an XPath, rather
+ * than hand over a command line that pnvm run rejects. */
+#define MIN_MEMORY_KIB	(32 * 1024)
+#define MAX_CPUS	64
 
 enum sev {
 	ACCEPT,		/* no effect on a pnvm guest: take it silently */
@@ -57,7 +61,8 @@ struct lv {
 	unsigned long long mem_kib;
 	int cpus;
 	int node;
-	int prealloc, require_private, rng;
+	int prealloc;		/* 1 immediate, -1 ondemand, 0 pnvm's default */
+	int require_private, rng;
 	unsigned long long window_bytes;
 	int window_node;
 	const char *disk[MAX_DEVS];
@@ -362,6 +367,12 @@ static void do_memory(struct lv *l, xmlNodePtr n)
 		return;
 	}
 	l->mem_kib = b >> 10;
+	if (l->mem_kib < MIN_MEMORY_KIB)
+		report(l, n, NULL, HARD, "%llu KiB of RAM is below pnvm's minimum of %d MiB",
+		       l->mem_kib, MIN_MEMORY_KIB / 1024);
+	else if (b % 4096)
+		report(l, n, NULL, HARD, "%llu KiB of RAM is not a whole number of 4 KiB pages",
+		       l->mem_kib);
 }
 
 static void do_current_memory(struct lv *l, xmlNodePtr n)
@@ -385,6 +396,8 @@ static void do_vcpu(struct lv *l, xmlNodePtr n)
 		report(l, n, NULL, HARD, "vCPU count '%s' is not usable", text(l, n));
 		return;
 	}
+	if (l->cpus > MAX_CPUS)
+		report(l, n, NULL, HARD, "%d vCPUs: pnvm runs at most %d", l->cpus, MAX_CPUS);
 	if (cur && (parse_int(cur, &c) || c != l->cpus))
 		report(l, n, "current", HARD, "%s of %d vCPUs online asks for vCPU hotplug, "
 		       "which pnvm does not have", cur, l->cpus);
@@ -618,9 +631,12 @@ static void do_memory_backing(struct lv *l, xmlNodePtr n)
 			if (m && !streq(m, "shared") && !streq(m, "private"))
 				report(l, c, "mode", HARD, "unknown access mode '%s'", m);
 		} else if (is(c, "allocation")) {
+			/* Without <allocation>, pnvm's own default applies. */
 			if (streq(m, "immediate"))
 				l->v->prealloc = l->prealloc = 1;
-			else if (m && !streq(m, "ondemand"))
+			else if (streq(m, "ondemand"))
+				l->prealloc = -1;
+			else if (m)
 				report(l, c, "mode", HARD, "unknown allocation mode '%s'", m);
 		} else if (is(c, "nosharepages") || is(c, "locked") || is(c, "discard")) {
 			/* guest_memfd is never KSM-merged nor swapped, and is freed
@@ -1224,7 +1240,7 @@ static int build_argv(struct lv *l, char ***argv_out, int *argc_out)
 	push2(&s, "--cpus", "%d", l->cpus);
 	push2(&s, "--private-node", "%d", l->node);
 	if (l->prealloc)
-		push(&s, "--prealloc");
+		push(&s, l->prealloc > 0 ? "--prealloc" : "--no-prealloc");
 	if (l->require_private)
 		push(&s, "--require-private");
 	for (i = 0; i < l->ndisk; i++)
