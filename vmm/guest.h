@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef PNVM_GUEST_H
+#define PNVM_GUEST_H
+
+#include "vmm/util.h"
+
+struct vm;
+
+/*
+ * Guest physical layout (x86_64, no firmware):
+ *
+ *   0x000500  GDT                       0x09fc00  EBDA (reserved)
+ *   0x007000  boot_params (zero page)   0x0f0000  MP table (reserved)
+ *   0x009000  PML4, PDPT, 4 PDs         0x100000  kernel (protected mode)
+ *   0x020000  kernel command line       top of low RAM: initrd
+ *
+ * RAM fills [0, 3G); the rest goes above 4G, past the 32-bit hole that
+ * holds the IOAPIC, LAPIC and KVM's TSS pages.
+ */
+#define GUEST_GDT		0x500ULL
+#define GUEST_BOOT_PARAMS	0x7000ULL
+#define GUEST_PML4		0x9000ULL
+#define GUEST_PDPT		0xa000ULL
+#define GUEST_PD		0xb000ULL	/* 4 pages: 4 GiB of 2M pages */
+#define GUEST_CMDLINE		0x20000ULL
+#define GUEST_CMDLINE_MAX	0x10000ULL
+#define GUEST_EBDA		0x9fc00ULL
+#define GUEST_LOW_END		0xa0000ULL	/* VGA hole and BIOS area above */
+#define GUEST_BIOS		0xf0000ULL
+#define GUEST_MPTABLE		GUEST_BIOS
+#define GUEST_HIGH		0x100000ULL
+#define GUEST_KERNEL		GUEST_HIGH
+#define GUEST_HOLE_START	0xc0000000ULL
+#define GUEST_4G		0x100000000ULL
+#define GUEST_IOAPIC		0xfec00000ULL
+#define GUEST_LAPIC		0xfee00000ULL
+#define GUEST_TSS		0xfffbd000ULL	/* KVM_SET_TSS_ADDR, 3 pages */
+#define GUEST_IDMAP		0xfffbc000ULL
+
+#define GUEST_MAX_REGIONS	8
+
+/*
+ * Kinds of guest memory. RAM is private guest_memfd memory on the node;
+ * the VMM touches it only to load the kernel and boot structures. SHARED
+ * (the future virtio window, a memfd on normal memory) is the only kind
+ * device code may reach, through its own accessor.
+ */
+enum region_type {
+	REGION_RAM,
+	REGION_SHARED,
+};
+
+struct region {
+	enum region_type type;
+	u32 slot;
+	u64 gpa;
+	u64 size;
+	void *hva;		/* host mapping, NULL until mapped */
+	int fd;			/* guest_memfd (RAM) or memfd (SHARED) */
+	u64 fd_offset;
+};
+
+struct guest {
+	struct region regions[GUEST_MAX_REGIONS];
+	unsigned int nr;
+};
+
+/* Split memory bytes of RAM around the 32-bit hole: one or two regions. */
+int guest_layout(struct guest *g, u64 memory);
+
+/* Add a region; rejects overlaps. The new region, or NULL + errf(). */
+struct region *guest_add_region(struct guest *g, enum region_type type,
+				u64 gpa, u64 size);
+
+/*
+ * The only way the VMM reaches guest memory: the host address of
+ * [gpa, gpa + len) if it lies inside one mapped region, else NULL.
+ */
+void *guest_ptr(struct vm *vm, u64 gpa, u64 len);
+
+/* The same, restricted to one region type (device code: REGION_SHARED). */
+void *guest_ptr_type(struct guest *g, enum region_type type, u64 gpa, u64 len);
+
+/* Guest RAM bytes in all RAM regions. */
+u64 guest_ram_size(const struct guest *g);
+
+/* Highest RAM gpa + 1 below the hole. */
+u64 guest_low_ram_end(const struct guest *g);
+
+/* BIOS e820 types. */
+#define E820_TYPE_RAM		1
+#define E820_TYPE_RESERVED	2
+
+struct e820_entry {
+	u64 addr;
+	u64 size;
+	u32 type;
+};
+
+/* The e820 map for g; returns the number of entries or -ENOSPC. */
+int guest_e820(const struct guest *g, struct e820_entry *tab, int max);
+
+#endif

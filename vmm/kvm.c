@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/* /dev/kvm: version, capabilities, the VM, irqchip and PIT, memslots. */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/kvm.h>
+
+#include "vmm/guest.h"
+#include "vmm/kvm.h"
+
+struct kvm_cap_need {
+	int cap;
+	const char *name;
+	const char *why;
+};
+
+static const struct kvm_cap_need sys_caps[] = {
+	{ KVM_CAP_IRQCHIP,	"KVM_CAP_IRQCHIP",	"in-kernel interrupt controller" },
+	{ KVM_CAP_PIT2,		"KVM_CAP_PIT2",		"in-kernel PIT" },
+	{ KVM_CAP_USER_MEMORY2,	"KVM_CAP_USER_MEMORY2",	"guest_memfd memslots" },
+	{ KVM_CAP_GUEST_MEMFD,	"KVM_CAP_GUEST_MEMFD",	"guest RAM from guest_memfd" },
+	{ KVM_CAP_EXT_CPUID,	"KVM_CAP_EXT_CPUID",	"KVM_GET_SUPPORTED_CPUID" },
+	{ KVM_CAP_SET_TSS_ADDR,	"KVM_CAP_SET_TSS_ADDR",	"x86 TSS placement" },
+};
+
+int kvm_open(struct kvm *kvm)
+{
+	const u64 gmem_flags = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED;
+	int ret;
+
+	kvm->vm_fd = -1;
+	kvm->sys_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm->sys_fd < 0)
+		return errf(-errno, "/dev/kvm: %s", strerror(errno));
+	ret = ioctl(kvm->sys_fd, KVM_GET_API_VERSION, 0);
+	if (ret != KVM_API_VERSION)
+		return errf(-ENOTSUP, "KVM API version %d, need %d", ret, KVM_API_VERSION);
+	for (unsigned int i = 0; i < ARRAY_SIZE(sys_caps); i++)
+		if (ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, sys_caps[i].cap) <= 0)
+			return errf(-ENOTSUP, "KVM lacks %s (%s)", sys_caps[i].name,
+				    sys_caps[i].why);
+
+	kvm->run_size = ioctl(kvm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (kvm->run_size <= 0)
+		return errf(-errno, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
+	kvm->vm_fd = ioctl(kvm->sys_fd, KVM_CREATE_VM, 0);
+	if (kvm->vm_fd < 0)
+		return errf(-errno, "KVM_CREATE_VM: %s", strerror(errno));
+
+	/* guest_memfd flags depend on the VM type: ask the VM. */
+	ret = ioctl(kvm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS);
+	if (ret < 0)
+		ret = 0;
+	if (((u64)ret & gmem_flags) != gmem_flags)
+		return errf(-ENOTSUP,
+			    "KVM lacks KVM_CAP_GUEST_MEMFD_FLAGS MMAP|INIT_SHARED (has 0x%x; need Linux 6.18 or later)",
+			    ret);
+	kvm->max_vcpus = ioctl(kvm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
+	if (kvm->max_vcpus <= 0)
+		kvm->max_vcpus = ioctl(kvm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);
+	if (kvm->max_vcpus <= 0)
+		kvm->max_vcpus = 4;
+	return 0;
+}
+
+int kvm_setup_irqchip(struct kvm *kvm)
+{
+	struct kvm_pit_config pit = { .flags = 0 };
+	u64 idmap = GUEST_IDMAP;
+
+	/* VMX needs these pages for real mode; they sit in the 32-bit hole. */
+	if (ioctl(kvm->vm_fd, KVM_SET_TSS_ADDR, (unsigned long)GUEST_TSS))
+		return errf(-errno, "KVM_SET_TSS_ADDR: %s", strerror(errno));
+	if (ioctl(kvm->vm_fd, KVM_SET_IDENTITY_MAP_ADDR, &idmap))
+		return errf(-errno, "KVM_SET_IDENTITY_MAP_ADDR: %s", strerror(errno));
+	if (ioctl(kvm->vm_fd, KVM_CREATE_IRQCHIP, 0))
+		return errf(-errno, "KVM_CREATE_IRQCHIP: %s", strerror(errno));
+	if (ioctl(kvm->vm_fd, KVM_CREATE_PIT2, &pit))
+		return errf(-errno, "KVM_CREATE_PIT2: %s", strerror(errno));
+	return 0;
+}
+
+int kvm_set_region(struct kvm *kvm, const struct region *r)
+{
+	struct kvm_userspace_memory_region2 m = {
+		.slot = r->slot,
+		.guest_phys_addr = r->gpa,
+		.memory_size = r->size,
+		.userspace_addr = (unsigned long)r->hva,
+	};
+
+	if (r->type == REGION_RAM) {
+		/* Private RAM: KVM maps it from the guest_memfd itself. */
+		m.flags = KVM_MEM_GUEST_MEMFD;
+		m.guest_memfd = r->fd;
+		m.guest_memfd_offset = r->fd_offset;
+	}
+	if (ioctl(kvm->vm_fd, KVM_SET_USER_MEMORY_REGION2, &m))
+		return errf(-errno, "KVM_SET_USER_MEMORY_REGION2 slot %u (gpa 0x%llx): %s",
+			    r->slot, (unsigned long long)r->gpa, strerror(errno));
+	return 0;
+}
+
+int kvm_irq_line(struct kvm *kvm, u32 irq, int level)
+{
+	struct kvm_irq_level l = { .irq = irq, .level = level };
+
+	return ioctl(kvm->vm_fd, KVM_IRQ_LINE, &l) ? -errno : 0;
+}
+
+void kvm_close(struct kvm *kvm)
+{
+	if (kvm->vm_fd >= 0)
+		close(kvm->vm_fd);
+	if (kvm->sys_fd >= 0)
+		close(kvm->sys_fd);
+	kvm->vm_fd = kvm->sys_fd = -1;
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef PNVM_KVM_H
+#define PNVM_KVM_H
+
+#include "vmm/util.h"
+
+struct region;
+
+struct kvm {
+	int sys_fd;		/* /dev/kvm */
+	int vm_fd;
+	int run_size;		/* mmap size of struct kvm_run */
+	int max_vcpus;
+};
+
+/*
+ * Open /dev/kvm, check the API version and every capability pnvm needs,
+ * create the VM. On failure errf() names the missing piece.
+ */
+int kvm_open(struct kvm *kvm);
+
+/* In-kernel LAPIC/IOAPIC/PIC and PIT, KVM's TSS pages; before vCPUs. */
+int kvm_setup_irqchip(struct kvm *kvm);
+
+/* Register a region as a memslot (guest_memfd-backed for RAM). */
+int kvm_set_region(struct kvm *kvm, const struct region *r);
+
+int kvm_irq_line(struct kvm *kvm, u32 irq, int level);
+
+void kvm_close(struct kvm *kvm);
+
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef PNVM_SERIAL_H
+#define PNVM_SERIAL_H
+
+#include <pthread.h>
+#include <termios.h>
+#include "vmm/util.h"
+
+struct vm;
+
+#define SERIAL_RX_SIZE	1024
+
+/* An 8250/16550A at 0x3f8, IRQ 4: the guest console (console=ttyS0). */
+struct serial {
+	struct vm *vm;
+	pthread_mutex_t lock;
+	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
+	bool thre_pending;	/* THR-empty interrupt not yet acknowledged */
+	int irq_level;
+	u8 rx[SERIAL_RX_SIZE];
+	unsigned int rx_head, rx_tail;
+	int in_fd, out_fd;
+	int stop_fd;		/* eventfd that ends the input thread */
+	pthread_t in_thread;
+	bool in_started;
+	bool raw;		/* terminal switched to raw mode */
+	struct termios saved;
+	bool escape;		/* last input byte was Ctrl-A */
+};
+
+void serial_init(struct serial *s, struct vm *vm, int in_fd, int out_fd);
+
+/* Raw terminal (only if in_fd is a tty) and the input thread. */
+int serial_start(struct serial *s);
+
+/* Stop input and restore the terminal; safe to call more than once. */
+void serial_stop(struct serial *s);
+
+/* A vCPU access to register off (0-7). */
+void serial_io(struct serial *s, u16 off, bool out, u8 *data);
+
+/* Queue input for the guest (used by the input thread and tests). */
+void serial_receive(struct serial *s, const u8 *buf, size_t len);
+
+#endif
