@@ -99,6 +99,8 @@ static void vreport(struct lv *l, xmlNodePtr n, const char *attr, enum sev s,
 		l->v->warnings++;
 	else
 		l->v->problems++;
+	if (s == SOFT && !warn)
+		l->v->harmless++;
 }
 
 static void __attribute__((format(printf, 5, 6)))

@@ -55,6 +55,7 @@ struct libvirt_verdict {
 	int prealloc;		/* <allocation mode='immediate'/> */
 	int problems;		/* lines that refuse the domain */
 	int warnings;		/* lines that --lenient turned into warnings */
+	int harmless;		/* of the problems, those --lenient would waive */
 };
 
 /* libvirt_xml_to_argv() that also fills *v (may be NULL) and accepts a
