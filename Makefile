@@ -29,7 +29,9 @@ KERNT    := $(patsubst tests/kernel/%.c,$(B)/tests/kernel/%,$(wildcard tests/ker
 PROGS    := $(if $(wildcard vmm/main.c),$(B)/pnvm)
 FUZZ     := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-all: check-uapi $(PROGS) $(UNIT) $(LABT) $(KERNT)
+GUEST    := $(if $(wildcard scripts/guest-initrd),$(B)/guest-initrd.cpio.gz)
+
+all: check-uapi $(PROGS) $(UNIT) $(LABT) $(KERNT) $(GUEST)
 
 check-uapi:
 	@test -f "$(UAPI)/linux/kvm.h" || { echo "make: no 7.3 uAPI headers; run scripts/deps build" >&2; exit 1; }
@@ -38,6 +40,10 @@ check-uapi:
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The guest test payload: static busybox and scripts/guest-init.
+$(B)/guest-initrd.cpio.gz: scripts/guest-initrd scripts/guest-init
+	scripts/guest-initrd $@ >/dev/null
 
 $(B)/libpnvm.a: $(VMM_OBJ)
 	@mkdir -p $(@D)
