@@ -518,6 +518,7 @@ int main(int argc, char **argv)
 			continue;
 		if (!r->v.libvirt_ok) {
 			lv_rej++;
+			tap_diag("libvirt rejects %s: %.150s", in[i].name, r->first);
 			continue;
 		}
 		oracle_read(in[i].name, numatune, &o);
