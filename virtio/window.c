@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "virtio/window.h"
+#include "vmm/util.h"
 
 static int window_bind(void *p, uint64_t size, int node)
 {
@@ -41,9 +42,12 @@ int window_create(struct window *win, uint64_t gpa, uint64_t size,
 	win->node = -1;
 	if (!size || size % WINDOW_ALIGN || gpa % WINDOW_ALIGN ||
 	    gpa + size < gpa)
-		return -EINVAL;
+		return errf(-EINVAL, "--shared-window: size and address must be "
+			    "non-zero multiples of 2 MiB");
 	if (node >= 0 && node == private_node)
-		return -EXDEV;
+		return errf(-EXDEV, "--shared-node %d is the private node guest RAM "
+			    "is bound to; the shared window must be on normal memory",
+			    node);
 
 	fd = memfd_create("pnvm-window", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
@@ -62,8 +66,10 @@ int window_create(struct window *win, uint64_t gpa, uint64_t size,
 	}
 	if (node >= 0) {
 		ret = window_bind(p, size, node);
-		if (ret)
+		if (ret) {
+			errf(ret, "--shared-node %d: mbind: %s", node, strerror(-ret));
 			goto out_unmap;
+		}
 	}
 	win->r[0] = (struct window_region){ .gpa = gpa, .size = size, .hva = p };
 	win->nr = 1;
