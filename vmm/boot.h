@@ -10,9 +10,10 @@ struct vm;
  * Always on the guest command line. reboot=k: the guest's "reboot -f"
  * resets through the i8042, which ends pnvm with status 0 (there is no
  * ACPI, so "poweroff -f" would only halt). panic=-1: a panicking guest
- * reboots too instead of hanging.
+ * reboots too instead of hanging. acpi=off: there are no ACPI tables, the
+ * MP table describes CPUs and interrupts.
  */
-#define BOOT_BASE_CMDLINE	"console=ttyS0 reboot=k panic=-1"
+#define BOOT_BASE_CMDLINE	"console=ttyS0 reboot=k panic=-1 acpi=off"
 
 /* Oldest boot protocol with xloadflags (64-bit entry) and init_size. */
 #define BOOT_MIN_PROTOCOL	0x020c

@@ -21,16 +21,19 @@ void ioport_io(struct vm *vm, u16 port, bool out, u8 *data, u32 size)
 }
 
 #define I8042_CMD_RESET		0xfe
+#define I8042_STR_OBF		0x01	/* output buffer full */
 
 /*
  * Only the CPU reset line: "reboot=k" guests write 0xfe to the command
- * port, which ends the VM. Reads say "empty, ready" so the reset path
- * never waits and the keyboard probe gives up at once.
+ * port, which ends the VM. The status register always says "output full,
+ * input empty": Linux's probe drains 16 bytes, decides the controller is
+ * stuck and gives up at once (instead of a 1.5 s timeout per boot), and
+ * the reset path never waits for the input buffer.
  */
 void i8042_io(struct vm *vm, u16 port, bool out, u8 *data)
 {
 	if (!out) {
-		*data = 0;
+		*data = port == I8042_CMD ? I8042_STR_OBF : 0;
 		return;
 	}
 	if (port == I8042_CMD && *data == I8042_CMD_RESET)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
@@ -147,12 +148,26 @@ static int build_machine(struct vm *vm, struct inputs *in)
 	if (ret)
 		return ret;
 	if (o->prealloc) {
+		struct timespec t0, t1;
+		double secs;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		ret = gmem_prefault(&vm->mem, o->node, isatty(STDERR_FILENO));
 		if (ret)
 			return ret;
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+		if (o->report)
+			infof("allocated %llu MiB on node %d in %.3f s (%.0f MiB/s)",
+			      (unsigned long long)(o->memory >> 20), o->node, secs,
+			      secs > 0 ? (o->memory >> 20) / secs : 0.0);
 	}
 
 	ret = boot_load(vm, &in->bz, in->cmdline, in->initrd, in->initrd_len);
+	/* Loaded: the copies would only add to pnvm's own RSS from now on. */
+	free(in->kernel);
+	free(in->initrd);
+	in->kernel = in->initrd = NULL;
 	if (!ret)
 		ret = mptable_write(vm, o->cpus);
 	if (!ret)

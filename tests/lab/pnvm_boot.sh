@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Lab test: pnvm boots a guest whose RAM is all on node 1.
+#
+# Boots $PNVM_GUEST_KERNEL with the test initramfs (256M, 2 CPUs,
+# --private-node ${PNVM_TEST_NODE:-1}), waits for the guest's marker, and
+# while the guest runs reads /proc/<pnvm>/numa_maps: the guest_memfd
+# mapping must be bind:1 with every page on node 1. PNVM_TEST_NODE=0 makes
+# that assertion fail, as it must. A second pnvm bound to node 0 is
+# stopped with SIGTERM right after its RAM is allocated; the same checker
+# must say "not on node 1" for it (the check can fail), and pnvm must exit
+# 143 and clean up. Figures go out as '#' lines.
+set -u
+cd "$(dirname "$0")/../.."
+
+n=0 failed=0
+ok() { # ok COND-STATUS MESSAGE
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
+}
+exec 3>&1
+diag() { echo "# $*" >&3; }	# also from inside $(...)
+finish() { echo "1..$n"; [ "$failed" -eq 0 ]; exit; }
+
+node=${PNVM_TEST_NODE:-1}
+mem_mb=256
+pnvm=build/pnvm
+kernel=${PNVM_GUEST_KERNEL:-$(scripts/kernel path stock 2>/dev/null)}
+tmp=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
+
+[ -x "$pnvm" ]; ok $? "build/pnvm is built"
+[ -n "$kernel" ] && [ -f "$kernel" ]; ok $? "guest kernel: ${kernel:-none}"
+[ -e /dev/kvm ]; ok $? "/dev/kvm exists"
+[ -d /sys/devices/system/node/node1 ]; ok $? "node 1 exists"
+[ "$failed" -eq 0 ] || finish
+initrd=$(scripts/guest-initrd "$tmp/initrd.cpio.gz" 2>"$tmp/initrd.err"); ok $? "guest initramfs built"
+[ "$failed" -eq 0 ] || { sed 's/^/# /' "$tmp/initrd.err"; finish; }
+
+# now_ms: monotonic milliseconds.
+now_ms() { read -r up _ < /proc/uptime; echo "${up/./}0"; }
+
+# wait_for FILE PATTERN PID SECONDS: until PATTERN is in FILE or PID dies.
+wait_for() {
+	local i
+	for ((i = 0; i < $4 * 10; i++)); do
+		grep -aq -- "$2" "$1" && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+# placement PID HVA: "bind=<n> pages=<count on node 1> other=<count elsewhere> size=<pages>"
+# of the numa_maps line for the mapping that starts at HVA.
+placement() {
+	local line
+	line=$(grep -a "^${2#0x} " "/proc/$1/numa_maps") || { echo "missing"; return 1; }
+	diag "numa_maps: $line"
+	echo "$line" | awk -v want=1 '{
+		bind = "none"; on = 0; off = 0; kb = 4
+		for (i = 2; i <= NF; i++) {
+			if ($i ~ /^bind:/) bind = substr($i, 6)
+			else if ($i ~ /^N[0-9]+=/) {
+				split(substr($i, 2), a, "=")
+				if (a[1] == want) on += a[2]; else off += a[2]
+			} else if ($i ~ /^kernelpagesize_kB=/) kb = substr($i, 19)
+		}
+		printf "bind=%s pages=%d other=%d kb=%d\n", bind, on * kb / 4, off * kb / 4, kb
+	}'
+}
+
+# all_on_node1 PLACEMENT EXPECTED_PAGES
+all_on_node1() {
+	[ "$1" = "bind=1 pages=$2 other=0 kb=${1##*kb=}" ]
+}
+
+pages=$((mem_mb * 256))
+
+# --- the guest, on $node ----------------------------------------------------
+t0=$(now_ms)
+"$pnvm" --kernel "$kernel" --initrd "$initrd" --memory ${mem_mb}M --cpus 2 \
+	--private-node "$node" --report --cmdline 'pnvm.run="sleep 5"' \
+	< /dev/null > "$tmp/out" 2> "$tmp/err" &
+pid=$!
+wait_for "$tmp/out" PNVM-GUEST-UP $pid 600; up=$?
+t1=$(now_ms)
+ok $up "guest printed PNVM-GUEST-UP"
+[ $up -eq 0 ] && diag "pnvm start to guest marker: $(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100)) s"
+
+hva=$(sed -n 's/.*region 0: .* at \(0x[0-9a-f]*\), bound.*/\1/p' "$tmp/err")
+[ -n "$hva" ]; ok $? "pnvm --report names the guest_memfd mapping (${hva:-none})"
+if [ $up -eq 0 ] && [ -n "$hva" ]; then
+	p=$(placement $pid "$hva")
+	all_on_node1 "$p" $pages
+	ok $? "while the guest runs, numa_maps: guest RAM bind:1 and 100% on node 1 ($p, want $pages pages)"
+	# pnvm's own memory, guest RAM excluded: RSS minus the guest_memfd mapping.
+	rss=$(awk '/^VmRSS:/ { print $2 }' /proc/$pid/status)
+	gm=$(awk -v a="${hva#0x}" '$1 ~ "^"a"-" { on = 1; next } /^[0-9a-f]+-/ { on = 0 }
+		on && /^Rss:/ { print $2 }' /proc/$pid/smaps)
+	diag "pnvm RSS excluding guest RAM: $(((rss - ${gm:-0}) / 1024)) MiB ($rss kB total, $gm kB guest RAM)"
+fi
+wait $pid; rc=$?
+ok $((rc != 0)) "pnvm exits 0 after the guest reboots (status $rc)"
+grep -aq 'PNVM-NPROC 2' "$tmp/out"; ok $? "guest sees 2 CPUs"
+memkb=$(sed -n 's/^PNVM-MEMTOTAL \([0-9]*\) kB.*/\1/p' "$tmp/out" | tr -d '\r')
+[ -n "$memkb" ] && [ "$memkb" -gt $((mem_mb * 1024 * 80 / 100)) ] && [ "$memkb" -le $((mem_mb * 1024)) ]
+ok $? "guest MemTotal ${memkb:-?} kB is ~${mem_mb} MiB"
+grep -aq 'PNVM-RUN-STATUS 0' "$tmp/out"; ok $? "guest ran pnvm.run and powered off"
+grep -a 'allocated .* MiB/s' "$tmp/err" | sed 's/^pnvm: /# prefault: /'
+grep -a 'placement' "$tmp/err" | sed 's/^pnvm: /# /'
+if [ "$failed" -ne 0 ]; then
+	diag "pnvm stderr:"; sed 's/^/#   /' "$tmp/err"
+	diag "guest console (tail):"; tail -n 30 "$tmp/out" | sed 's/^/#   /'
+fi
+
+# --- control: node 0, stopped by SIGTERM before the guest gets far --------
+"$pnvm" --kernel "$kernel" --initrd "$initrd" --memory ${mem_mb}M --cpus 1 \
+	--private-node 0 --report < /dev/null > "$tmp/out0" 2> "$tmp/err0" &
+pid0=$!
+wait_for "$tmp/err0" 'placement at start' $pid0 120
+hva0=$(sed -n 's/.*region 0: .* at \(0x[0-9a-f]*\), bound.*/\1/p' "$tmp/err0")
+p0=$(placement $pid0 "${hva0:-0}")
+! all_on_node1 "$p0" $pages && [ "${p0#bind=0 }" != "$p0" ]
+ok $? "control: RAM bound to node 0 is reported as not on node 1 ($p0)"
+kill -TERM $pid0 2>/dev/null
+wait $pid0; rc=$?
+ok $((rc != 143)) "control: SIGTERM stops pnvm with status 143 (got $rc)"
+grep -aq 'stopped by' "$tmp/err0"; ok $? "control: pnvm says why it stopped"
+finish
