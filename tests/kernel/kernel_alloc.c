@@ -41,6 +41,8 @@ int main(void)
 		pthread_t t;
 		char *p, name[300];
 
+		close(cfd[1]);
+		close(pfd[0]);
 		if (pn_set_mempolicy(MPOL_BIND, 1UL << target))
 			_exit(2);
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
