@@ -16,9 +16,14 @@
 static uint64_t reg64(const void *fdt, int node, int i)
 {
 	int len;
-	const fdt64_t *p = fdt_getprop(fdt, node, "reg", &len);
+	const char *p = fdt_getprop(fdt, node, "reg", &len);
+	fdt64_t v;
 
-	return p && len >= (i + 1) * 8 ? fdt64_to_cpu(p[i]) : ~0ULL;
+	/* Properties are only 4-byte aligned. */
+	if (!p || len < (i + 1) * 8)
+		return ~0ULL;
+	memcpy(&v, p + 8 * i, 8);
+	return fdt64_to_cpu(v);
 }
 
 int main(int argc, char **argv)
