@@ -96,11 +96,14 @@ int boot_initrd_addr(const struct bzimage *bz, u64 low_ram_end, size_t initrd_le
 	u64 a;
 
 	if (initrd_len > top)
-		return errf(-ENOMEM, "initrd (%zu MiB) does not fit in guest memory", initrd_len >> 20);
+		return errf(-ENOMEM, "initrd (%.1f MiB) does not fit in guest memory",
+			    initrd_len / 1048576.0);
 	a = ALIGN_DOWN(top - initrd_len, PAGE_SIZE);
 	if (a < kernel_end)
-		return errf(-ENOMEM, "guest memory too small for kernel (%u MiB) and initrd (%zu MiB)",
-			    bz->init_size >> 20, initrd_len >> 20);
+		return errf(-ENOMEM, "guest memory too small for kernel (%.1f MiB from %llu MiB) and initrd (%.1f MiB)",
+			    bz->init_size / 1048576.0,
+			    (unsigned long long)(MAX(GUEST_KERNEL, bz->pref_address) >> 20),
+			    initrd_len / 1048576.0);
 	*addr = a;
 	return 0;
 }

@@ -84,6 +84,9 @@ int node_probe(int node, struct node_info *ni)
 
 int node_check(const struct node_info *ni, u64 memory, bool require_private)
 {
+	if (!ni->exists && ni->max_node == 0)
+		return errf(-ENODEV, "--private-node %d: no such NUMA node (this host has only node 0)",
+			    ni->node);
 	if (!ni->exists)
 		return errf(-ENODEV, "--private-node %d: no such NUMA node (this host has nodes 0-%d)",
 			    ni->node, ni->max_node);
