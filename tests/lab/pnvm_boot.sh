@@ -25,8 +25,10 @@ node=${PNVM_TEST_NODE:-1}
 mem_mb=256
 pnvm=build/pnvm
 kernel=${PNVM_GUEST_KERNEL:-$(scripts/kernel path stock 2>/dev/null)}
-tmp=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
+# In the checkout, not /tmp: still there on the host if the lab times out.
+tmp=build/lab/pnvm_boot
+rm -rf "$tmp" && mkdir -p "$tmp"
+trap 'kill $(jobs -p) 2>/dev/null' EXIT
 
 [ -x "$pnvm" ]; ok $? "build/pnvm is built"
 [ -n "$kernel" ] && [ -f "$kernel" ]; ok $? "guest kernel: ${kernel:-none}"
@@ -37,15 +39,16 @@ initrd=$(scripts/guest-initrd "$tmp/initrd.cpio.gz" 2>"$tmp/initrd.err"); ok $? 
 [ "$failed" -eq 0 ] || { sed 's/^/# /' "$tmp/initrd.err"; finish; }
 
 # now_ms: monotonic milliseconds.
-now_ms() { read -r up _ < /proc/uptime; echo "${up/./}0"; }
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
 # wait_for FILE PATTERN PID SECONDS: until PATTERN is in FILE or PID dies.
+# By the clock, not by counting sleeps: under TCG each loop costs more.
 wait_for() {
-	local i
-	for ((i = 0; i < $4 * 10; i++)); do
+	local end=$(($(now_ms) + $4 * 1000))
+	while [ "$(now_ms)" -lt $end ]; do
 		grep -aq -- "$2" "$1" && return 0
 		kill -0 "$3" 2>/dev/null || return 1
-		sleep 0.1
+		sleep 0.2
 	done
 	return 1
 }
