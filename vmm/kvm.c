@@ -27,7 +27,6 @@ static const struct kvm_cap_need sys_caps[] = {
 
 int kvm_open(struct kvm *kvm)
 {
-	const u64 gmem_flags = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED;
 	int ret;
 
 	kvm->vm_fd = -1;
@@ -53,9 +52,12 @@ int kvm_open(struct kvm *kvm)
 	ret = ioctl(kvm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS);
 	if (ret < 0)
 		ret = 0;
-	if (((u64)ret & gmem_flags) != gmem_flags)
+	if (!(ret & GUEST_MEMFD_FLAG_MMAP) || !(ret & GUEST_MEMFD_FLAG_INIT_SHARED))
 		return errf(-ENOTSUP,
-			    "KVM lacks KVM_CAP_GUEST_MEMFD_FLAGS MMAP|INIT_SHARED (has 0x%x; need Linux 6.18 or later)",
+			    "KVM_CAP_GUEST_MEMFD_FLAGS lacks %s%s%s (has 0x%x; pnvm maps guest_memfd, Linux 6.18 or later)",
+			    ret & GUEST_MEMFD_FLAG_MMAP ? "" : "GUEST_MEMFD_FLAG_MMAP",
+			    !(ret & GUEST_MEMFD_FLAG_MMAP) && !(ret & GUEST_MEMFD_FLAG_INIT_SHARED) ? " and " : "",
+			    ret & GUEST_MEMFD_FLAG_INIT_SHARED ? "" : "GUEST_MEMFD_FLAG_INIT_SHARED",
 			    ret);
 	kvm->max_vcpus = ioctl(kvm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
 	if (kvm->max_vcpus <= 0)

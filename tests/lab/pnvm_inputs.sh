@@ -43,6 +43,14 @@ bad "not a bzImage" --kernel "$pnvm" --private-node 1
 if [ -e /sys/devices/system/node/has_private_memory ]; then
 	list=$(cat /sys/devices/system/node/has_private_memory)
 	echo "# has_private_memory: '$list'"
+	bad "--require-private on node 0 (not private)" "${base[@]}" --private-node 0 --memory 64M --require-private
+	"$pnvm" "${base[@]}" --private-node 1 --memory 64M --cpus 1 --report --require-private \
+		< /dev/null > "$tmp/out" 2> "$tmp/err" &
+	pid=$!
+	for _ in $(seq 300); do grep -q 'placement at start' "$tmp/err" && break; sleep 0.1; done
+	kill -TERM $pid; wait $pid
+	grep -q 'node 1 is private' "$tmp/err" && grep -q 'placement at start: 16384 pages, node 1: 16384 (100%)' "$tmp/err"
+	ok $? "patched kernel: --require-private accepts node 1, reports it private, RAM on node 1"
 else
 	bad "--require-private on a kernel without private nodes" "${base[@]}" --private-node 1 --require-private
 	"$pnvm" "${base[@]}" --private-node 1 --memory 64M --cpus 1 --report \
