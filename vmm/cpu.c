@@ -41,7 +41,7 @@ int cpuid_supported(struct kvm *kvm, struct kvm_cpuid2 **out)
 #define L1_ECX_DROP	(BIT(3) /* MONITOR */ | BIT(5) /* VMX */ | BIT(6) /* SMX */ | \
 			 BIT(7) /* EST */ | BIT(8) /* TM2 */ | BIT(12) /* FMA */ | \
 			 BIT(15) /* PDCM */ | BIT(26) /* XSAVE */ | BIT(27) /* OSXSAVE */ | \
-			 BIT(28) /* AVX */ | BIT(29) /* F16C */)
+			 BIT(24) /* TSC_DEADLINE */ | BIT(28) /* AVX */ | BIT(29) /* F16C */)
 #define L1_ECX_HYPERVISOR	BIT(31)
 #define L1_EDX_HTT	BIT(28)
 /* Leaf 7.0 features kept: plain integer/system ones, no vector state. */
@@ -53,6 +53,16 @@ int cpuid_supported(struct kvm *kvm, struct kvm_cpuid2 **out)
 			 BIT(31) /* SSBD */)
 /* 0x80000001 ECX: SVM, XOP, FMA4, TBM, TOPOEXT, PERFCTR_CORE, CMP_LEGACY. */
 #define LX1_ECX_DROP	(BIT(1) | BIT(2) | BIT(11) | BIT(16) | BIT(21) | BIT(22) | BIT(23))
+
+/*
+ * KVM paravirt features kept: kvmclock (both MSR sets, stable bit) and
+ * no-delay port I/O. The rest (PV EOI, async PF, steal time, PV IPIs,
+ * unhalt...) share state with the host through guest memory and timing;
+ * nested under TCG, L2 guests lost their timer interrupt with them and
+ * hung at boot, while qemu64-style guests (no TSC deadline) did not.
+ */
+#define KVM_FEATURES_KEEP	(BIT(0) /* CLOCKSOURCE */ | BIT(1) /* NOP_IO_DELAY */ | \
+				 BIT(3) /* CLOCKSOURCE2 */ | BIT(24) /* CLOCKSOURCE_STABLE_BIT */)
 
 #define VENDOR_AMD_EBX	0x68747541	/* "Auth" */
 #define VENDOR_HYGON_EBX 0x6f677948	/* "Hygo" */
@@ -139,6 +149,10 @@ struct kvm_cpuid2 *cpuid_filter(const struct kvm_cpuid2 *sup, unsigned int id,
 			break;
 		case 0x40000000:
 			e.eax = MAX(e.eax, 0x40000001U);	/* KVM features leaf */
+			break;
+		case 0x40000001:
+			e.eax &= KVM_FEATURES_KEEP;
+			e.edx = 0;				/* no realtime hint */
 			break;
 		case 0x80000001:
 			e.ecx &= ~LX1_ECX_DROP;

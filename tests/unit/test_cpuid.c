@@ -37,7 +37,7 @@ int main(void)
 
 	sup = calloc(1, sizeof(*sup) + 64 * sizeof(sup->entries[0]));
 	add(0, 0, 0x10, 0x68747541, 0x444d4163, 0x69746e65);	/* AuthenticAMD */
-	add(1, 0, 0x00a00f11, 0x00020800, 0xfed83203 | 1U << 26 | 1U << 28 | 1U << 21,
+	add(1, 0, 0x00a00f11, 0x00020800, 0xfed83203 | 1U << 26 | 1U << 28 | 1U << 21 | 1U << 24,
 	    0x178bfbff);
 	add(7, 0, 1, 0xffffffff, 0xffffffff, 0xffffffff);
 	add(7, 1, 0, 0xffffffff, 0, 0);
@@ -58,6 +58,7 @@ int main(void)
 	ok(e && (e->ecx & 1U << 31), "hypervisor bit set");
 	ok(e && !(e->ecx & (1U << 26 | 1U << 27 | 1U << 28)), "no XSAVE, OSXSAVE, AVX");
 	ok(e && (e->ecx & 1U << 21), "x2APIC kept");
+	ok(e && !(e->ecx & 1U << 24), "no TSC-deadline timer");
 	ok(e && !(e->ecx & 1U << 5), "no VMX");
 	ok(e && e->ebx >> 24 == 2, "leaf 1 initial APIC ID is the vCPU index (%u)", e ? e->ebx >> 24 : 0);
 	ok(e && ((e->ebx >> 16) & 0xff) == 4 && (e->edx & 1U << 28),
@@ -83,8 +84,9 @@ int main(void)
 	ok(e && e->eax >= 0xb, "max basic leaf covers 0xb");
 	e = find(c, 0x40000000, 0);
 	ok(e && e->ebx == 0x4b4d564b && e->eax >= 0x40000001, "KVM signature leaf kept");
-	ok(find(c, 0x40000001, 0) && find(c, 0x40000001, 0)->eax == 0x01007afb,
-	   "KVM features leaf kept (kvmclock)");
+	e = find(c, 0x40000001, 0);
+	ok(e && e->eax == (1U << 0 | 1U << 1 | 1U << 3 | 1U << 24),
+	   "KVM features: kvmclock, clocksource2, stable bit, nopiodelay only (0x%x)", e ? e->eax : 0);
 	e = find(c, 0x80000001, 0);
 	ok(e && !(e->ecx & (1U << 2 | 1U << 22)), "no SVM, no TOPOEXT");
 	e = find(c, 0x80000008, 0);
