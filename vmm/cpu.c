@@ -41,7 +41,7 @@ int cpuid_supported(struct kvm *kvm, struct kvm_cpuid2 **out)
 #define L1_ECX_DROP	(BIT(3) /* MONITOR */ | BIT(5) /* VMX */ | BIT(6) /* SMX */ | \
 			 BIT(7) /* EST */ | BIT(8) /* TM2 */ | BIT(12) /* FMA */ | \
 			 BIT(15) /* PDCM */ | BIT(26) /* XSAVE */ | BIT(27) /* OSXSAVE */ | \
-			 BIT(24) /* TSC_DEADLINE */ | BIT(28) /* AVX */ | BIT(29) /* F16C */)
+			 BIT(28) /* AVX */ | BIT(29) /* F16C */)
 #define L1_ECX_HYPERVISOR	BIT(31)
 #define L1_EDX_HTT	BIT(28)
 /* Leaf 7.0 features kept: plain integer/system ones, no vector state. */
@@ -58,8 +58,10 @@ int cpuid_supported(struct kvm *kvm, struct kvm_cpuid2 **out)
  * KVM paravirt features kept: kvmclock (both MSR sets, stable bit) and
  * no-delay port I/O. The rest (PV EOI, async PF, steal time, PV IPIs,
  * unhalt...) share state with the host through guest memory and timing;
- * nested under TCG, L2 guests lost their timer interrupt with them and
- * hung at boot, while qemu64-style guests (no TSC deadline) did not.
+ * nested under TCG, L2 guests with them intermittently lost their timer
+ * interrupt and hung at boot. The TSC-deadline timer stays: without it
+ * the LAPIC timer fails the guest's calibration check when nested and
+ * the PIT fallback hangs the same way.
  */
 #define KVM_FEATURES_KEEP	(BIT(0) /* CLOCKSOURCE */ | BIT(1) /* NOP_IO_DELAY */ | \
 				 BIT(3) /* CLOCKSOURCE2 */ | BIT(24) /* CLOCKSOURCE_STABLE_BIT */)

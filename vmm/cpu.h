@@ -26,9 +26,8 @@ int cpuid_supported(struct kvm *kvm, struct kvm_cpuid2 **out);
  * Turn the host's supported CPUID into the model vCPU id of ncpus sees:
  * no XSAVE/AVX family (nested setups report XSAVE state they cannot keep
  * consistent, which crashes the guest's FPU setup), no PMU, no nested
- * virtualisation, no TSC-deadline timer (the LAPIC one-shot timer is the
- * robust one when nested), the hypervisor bit and KVM leaves limited to
- * kvmclock, and
+ * virtualisation, the hypervisor bit and KVM leaves limited to kvmclock,
+ * and
  * topology leaves (1, 4, 0xb, 0x80000008) that agree with ncpus. Returns
  * a new malloc'ed table.
  */
