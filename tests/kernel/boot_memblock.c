@@ -10,7 +10,7 @@
  */
 #include "pnode.h"
 
-#define SLACK_PAGES 2048	/* 8 MiB: node data, usemap, alignment */
+#define SLACK_PAGES 64	/* 256 KiB: node data, section usemaps */
 
 int main(void)
 {
