@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -163,6 +164,7 @@ static u8 serial_in(struct serial *s, u16 off)
 	case IER:
 		return s->lcr & LCR_DLAB ? s->dlm : s->ier;
 	case IIR_FCR:
+		s->iir_reads++;
 		v = s->fcr & FCR_ENABLE ? IIR_FIFO : 0;
 		if ((s->ier & IER_RDI) && !rx_empty(s))
 			return v | IIR_RDI;
@@ -222,6 +224,26 @@ static size_t filter_escape(struct serial *s, u8 *buf, size_t n)
 	return out;
 }
 
+/*
+ * IRQ 4 is edge-triggered: if an edge is ever lost, the line stays high,
+ * no new edge comes and the guest's tty output blocks for good (seen
+ * nested under TCG). When the line has been high for a whole period
+ * without the guest reading IIR, pulse it. A spurious interrupt costs
+ * the guest one IIR read.
+ */
+#define SERIAL_WATCHDOG_MS	100
+
+static void serial_watchdog(struct serial *s, unsigned long *seen)
+{
+	pthread_mutex_lock(&s->lock);
+	if (s->irq_level && s->iir_reads == *seen) {
+		kvm_irq_line(&s->vm->kvm, SERIAL_IRQ, 0);
+		kvm_irq_line(&s->vm->kvm, SERIAL_IRQ, 1);
+	}
+	*seen = s->iir_reads;
+	pthread_mutex_unlock(&s->lock);
+}
+
 static void *input_thread(void *arg)
 {
 	struct serial *s = arg;
@@ -229,16 +251,26 @@ static void *input_thread(void *arg)
 		{ .fd = s->in_fd, .events = POLLIN },
 		{ .fd = s->stop_fd, .events = POLLIN },
 	};
+	unsigned long seen = 0;
+	struct timespec last;
 	u8 buf[64];
 
+	clock_gettime(CLOCK_MONOTONIC, &last);
 	for (;;) {
 		ssize_t n;
+		int ret = poll(fds, 2, SERIAL_WATCHDOG_MS);
+		struct timespec now;
 
-		if (poll(fds, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		if (ret < 0 && errno != EINTR)
 			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 >=
+		    SERIAL_WATCHDOG_MS) {
+			serial_watchdog(s, &seen);
+			last = now;
 		}
+		if (ret <= 0)
+			continue;
 		if (fds[1].revents)
 			break;
 		if (!fds[0].revents)
@@ -246,8 +278,11 @@ static void *input_thread(void *arg)
 		n = read(s->in_fd, buf, sizeof(buf));
 		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
-		if (n <= 0)
-			break;		/* EOF: the guest just gets no more input */
+		if (n <= 0) {
+			/* EOF: no more input, but keep the watchdog going. */
+			fds[0].fd = -1;
+			continue;
+		}
 		n = filter_escape(s, buf, n);
 		/* Back off while the guest has not drained the FIFO. */
 		while (n > 0) {

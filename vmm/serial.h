@@ -17,6 +17,7 @@ struct serial {
 	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
 	bool thre_pending;	/* THR-empty interrupt not yet acknowledged */
 	int irq_level;
+	unsigned long iir_reads;	/* for the lost-edge watchdog */
 	u8 rx[SERIAL_RX_SIZE];
 	unsigned int rx_head, rx_tail;
 	int in_fd, out_fd;
