@@ -85,7 +85,7 @@ t0=$(now_ms)
 	--private-node "$node" --report --cmdline 'pnvm.run="sleep 5"' \
 	< /dev/null > "$tmp/out" 2> "$tmp/err" &
 pid=$!
-wait_for "$tmp/out" PNVM-GUEST-UP $pid 600; up=$?
+wait_for "$tmp/out" PNVM-GUEST-UP $pid 300; up=$?
 t1=$(now_ms)
 ok $up "guest printed PNVM-GUEST-UP"
 [ $up -eq 0 ] && diag "pnvm start to guest marker: $(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100)) s"
@@ -102,6 +102,7 @@ if [ $up -eq 0 ] && [ -n "$hva" ]; then
 		on && /^Rss:/ { print $2 }' /proc/$pid/smaps)
 	diag "pnvm RSS excluding guest RAM: $(((rss - ${gm:-0}) / 1024)) MiB ($rss kB total, $gm kB guest RAM)"
 fi
+[ $up -eq 0 ] || kill -TERM $pid 2>/dev/null
 wait $pid; rc=$?
 ok $((rc != 0)) "pnvm exits 0 after the guest reboots (status $rc)"
 grep -aq 'PNVM-NPROC 2' "$tmp/out"; ok $? "guest sees 2 CPUs"
