@@ -25,10 +25,12 @@ node=${PNVM_TEST_NODE:-1}
 mem_mb=256
 pnvm=build/pnvm
 kernel=${PNVM_GUEST_KERNEL:-$(scripts/kernel path stock 2>/dev/null)}
-# In the checkout, not /tmp: still there on the host if the lab times out.
-tmp=build/lab/pnvm_boot
-rm -rf "$tmp" && mkdir -p "$tmp"
-trap 'kill $(jobs -p) 2>/dev/null' EXIT
+# Output on the lab's tmpfs: files on the 9p share read back with runs
+# of NUL bytes while being appended to and read at once, which once ate
+# the marker. Copied to build/lab/pnvm_boot (on the host) at the end.
+tmp=$(mktemp -d)
+keep=build/lab/pnvm_boot
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$keep"; mkdir -p "$keep"; cp "$tmp"/out* "$tmp"/err* "$keep"/ 2>/dev/null; rm -rf "$tmp"' EXIT
 
 # The lab runs under multi-threaded TCG, where live-patching __schedule
 # crashed L1 twice (int3 oops). KVM flips such a static key (preempt
