@@ -1355,8 +1355,8 @@ static void usage(FILE *f)
 	      "what is refused are in configs/libvirt/README.md.\n"
 	      "  --lenient  harmless omissions (display, sound, input, USB, balloon, ...) are\n"
 	      "             warnings instead of refusals\n"
-	      "Exit status: 0 translated, 1 cannot read DOMAIN.xml, 2 refused (one line per\n"
-	      "problem on stderr, starting with its XPath) or usage error.\n", f);
+	      "Exit status: 0 translated; 2 refused (one line per problem on stderr, starting\n"
+	      "with its XPath), DOMAIN.xml unreadable, or a usage error.\n", f);
 }
 
 int libvirt_main(int argc, char **argv)
@@ -1391,7 +1391,7 @@ int libvirt_main(int argc, char **argv)
 	ret = libvirt_xml_to_argv(path, lenient, &av, &ac, stderr);
 	if (ret < 0) {
 		fprintf(stderr, "pnvm xml-to-argv: %s: %s\n", path, strerror(-ret));
-		return 1;
+		return 2;
 	}
 	if (ret)
 		return 2;

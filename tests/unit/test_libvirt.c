@@ -357,8 +357,8 @@ static void command(void)
 	   "refused: exit 2, XPath lines, no command line");
 	ok(main_run(lenient, 3, out, sizeof(out)) == 0 && strstr(out, "warning: ") &&
 	   strstr(out, "\npnvm run --name lenient-devices "), "--lenient: warnings and the line");
-	ok(main_run(missing, 2, out, sizeof(out)) == 1 && strstr(out, "No such file"),
-	   "unreadable file: exit 1 with errno text");
+	ok(main_run(missing, 2, out, sizeof(out)) == 2 && strstr(out, "No such file"),
+	   "unreadable file: exit 2 with errno text");
 }
 
 static void examples(void)
