@@ -12,14 +12,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 
-n=0 failed=0
-ok() { # ok COND-STATUS MESSAGE
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
-}
-exec 3>&1
-diag() { echo "# $*" >&3; }	# also from inside $(...)
-finish() { echo "1..$n"; [ "$failed" -eq 0 ]; exit; }
+. tests/lib/lab.sh
 
 node=${PNVM_TEST_NODE:-1}
 mem_mb=256
@@ -32,14 +25,7 @@ tmp=$(mktemp -d)
 keep=build/lab/pnvm_boot
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$keep"; mkdir -p "$keep"; cp "$tmp"/out* "$tmp"/err* "$keep"/ 2>/dev/null; rm -rf "$tmp"' EXIT
 
-# The lab runs under multi-threaded TCG, where live-patching __schedule
-# crashed L1 twice (int3 oops). KVM flips such a static key (preempt
-# notifiers) whenever the first VM is created or the last destroyed, so
-# an idle VM held for the whole test keeps it from flipping per boot.
-python3 -c 'import fcntl, os, time
-k = os.open("/dev/kvm", os.O_RDWR)
-vm = fcntl.ioctl(k, 0xae01, 0)  # KVM_CREATE_VM
-time.sleep(3600)' 2>/dev/null &
+hold_idle_vm
 
 [ -x "$pnvm" ]; ok $? "build/pnvm is built"
 [ -n "$kernel" ] && [ -f "$kernel" ]; ok $? "guest kernel: ${kernel:-none}"
@@ -48,45 +34,6 @@ time.sleep(3600)' 2>/dev/null &
 [ "$failed" -eq 0 ] || finish
 initrd=$(scripts/guest-initrd "$tmp/initrd.cpio.gz" 2>"$tmp/initrd.err"); ok $? "guest initramfs built"
 [ "$failed" -eq 0 ] || { sed 's/^/# /' "$tmp/initrd.err"; finish; }
-
-# now_ms: monotonic milliseconds.
-now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
-
-# wait_for FILE PATTERN PID SECONDS: until PATTERN is in FILE or PID dies.
-# By the clock, not by counting sleeps: under TCG each loop costs more.
-wait_for() {
-	local end=$(($(now_ms) + $4 * 1000))
-	while [ "$(now_ms)" -lt $end ]; do
-		grep -aq -- "$2" "$1" && return 0
-		kill -0 "$3" 2>/dev/null || return 1
-		sleep 0.2
-	done
-	return 1
-}
-
-# placement PID HVA: "bind=<n> pages=<count on node 1> other=<count elsewhere> size=<pages>"
-# of the numa_maps line for the mapping that starts at HVA.
-placement() {
-	local line
-	line=$(grep -a "^${2#0x} " "/proc/$1/numa_maps") || { echo "missing"; return 1; }
-	diag "numa_maps: $line"
-	echo "$line" | awk -v want=1 '{
-		bind = "none"; on = 0; off = 0; kb = 4
-		for (i = 2; i <= NF; i++) {
-			if ($i ~ /^bind:/) bind = substr($i, 6)
-			else if ($i ~ /^N[0-9]+=/) {
-				split(substr($i, 2), a, "=")
-				if (a[1] == want) on += a[2]; else off += a[2]
-			} else if ($i ~ /^kernelpagesize_kB=/) kb = substr($i, 19)
-		}
-		printf "bind=%s pages=%d other=%d kb=%d\n", bind, on * kb / 4, off * kb / 4, kb
-	}'
-}
-
-# all_on_node1 PLACEMENT EXPECTED_PAGES
-all_on_node1() {
-	[ "$1" = "bind=1 pages=$2 other=0 kb=${1##*kb=}" ]
-}
 
 pages=$((mem_mb * 256))
 
@@ -101,7 +48,7 @@ t1=$(now_ms)
 ok $up "guest printed PNVM-GUEST-UP"
 [ $up -eq 0 ] && diag "pnvm start to guest marker: $(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100)) s"
 
-hva=$(sed -n 's/.*region 0: .* at \(0x[0-9a-f]*\), bound.*/\1/p' "$tmp/err")
+hva=$(gmem_hva "$tmp/err")
 [ -n "$hva" ]; ok $? "pnvm --report names the guest_memfd mapping (${hva:-none})"
 if [ $up -eq 0 ] && [ -n "$hva" ]; then
 	p=$(placement $pid "$hva")
@@ -133,7 +80,7 @@ fi
 	--private-node 0 --report < /dev/null > "$tmp/out0" 2> "$tmp/err0" &
 pid0=$!
 wait_for "$tmp/err0" 'placement at start' $pid0 120
-hva0=$(sed -n 's/.*region 0: .* at \(0x[0-9a-f]*\), bound.*/\1/p' "$tmp/err0")
+hva0=$(gmem_hva "$tmp/err0")
 p0=$(placement $pid0 "${hva0:-0}")
 ! all_on_node1 "$p0" $pages && [ "${p0#bind=0 }" != "$p0" ]
 ok $? "control: RAM bound to node 0 is reported as not on node 1 ($p0)"

@@ -6,16 +6,13 @@
 set -u
 cd "$(dirname "$0")/../.."
 
-n=0 failed=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
-}
+. tests/lib/lab.sh
 
 pnvm=build/pnvm
 kernel=${PNVM_GUEST_KERNEL:-$(scripts/kernel path stock 2>/dev/null)}
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
+hold_idle_vm
 scripts/guest-initrd "$tmp/initrd.cpio.gz" >/dev/null 2>&1
 free1=$(awk '/MemFree/ { print int($4 / 1024) }' /sys/devices/system/node/node1/meminfo)
 echo "# node 1: ${free1} MiB free"
@@ -62,5 +59,4 @@ else
 	ok $? "stock kernel: one warning that isolation is not enforced"
 fi
 pgrep -x pnvm > /dev/null; ok $((!$?)) "no pnvm process left behind"
-echo "1..$n"
-[ "$failed" -eq 0 ]
+finish

@@ -1,0 +1,67 @@
+# Shared by the lab tests (tests/lab/*.sh): TAP output, waiting on a
+# guest, reading guest RAM placement from numa_maps. Source it after
+# `cd` to the checkout root.
+
+n=0 failed=0
+ok() { # ok STATUS MESSAGE: TAP line, STATUS 0 = pass
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi
+}
+exec 3>&1
+diag() { echo "# $*" >&3; }	# also from inside $(...)
+finish() { echo "1..$n"; [ "$failed" -eq 0 ]; exit; }
+
+# now_ms: monotonic milliseconds.
+now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
+
+# wait_for FILE PATTERN PID SECONDS: until PATTERN is in FILE or PID dies.
+# By the clock, not by counting sleeps: under TCG each loop costs more.
+wait_for() {
+	local end=$(($(now_ms) + $4 * 1000))
+	while [ "$(now_ms)" -lt $end ]; do
+		grep -aq -- "$2" "$1" && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.2
+	done
+	return 1
+}
+
+# placement PID HVA [NODE]: "bind=<b> pages=<on NODE> other=<elsewhere> kb=<page kB>"
+# for the numa_maps line of the mapping that starts at HVA (NODE: 1).
+placement() {
+	local line
+	line=$(grep -a "^${2#0x} " "/proc/$1/numa_maps") || { echo "missing"; return 1; }
+	diag "numa_maps: $line"
+	echo "$line" | awk -v want="${3:-1}" '{
+		bind = "none"; on = 0; off = 0; kb = 4
+		for (i = 2; i <= NF; i++) {
+			if ($i ~ /^bind:/) bind = substr($i, 6)
+			else if ($i ~ /^N[0-9]+=/) {
+				split(substr($i, 2), a, "=")
+				if (a[1] == want) on += a[2]; else off += a[2]
+			} else if ($i ~ /^kernelpagesize_kB=/) kb = substr($i, 19)
+		}
+		printf "bind=%s pages=%d other=%d kb=%d\n", bind, on * kb / 4, off * kb / 4, kb
+	}'
+}
+
+# all_on_node1 PLACEMENT EXPECTED_4K_PAGES
+all_on_node1() {
+	[ "$1" = "bind=1 pages=$2 other=0 kb=${1##*kb=}" ]
+}
+
+# gmem_hva STDERR_FILE: the guest_memfd mapping pnvm --report names.
+gmem_hva() {
+	sed -n 's/.*region 0: .* at \(0x[0-9a-f]*\), bound.*/\1/p' "$1"
+}
+
+# hold_idle_vm: keep one VM open for the test's lifetime. KVM flips a
+# static key in __schedule (preempt notifiers) when the first VM is
+# created or the last destroyed; holding one keeps L1 from live-patching
+# its scheduler on every boot (which multi-threaded TCG got wrong once).
+hold_idle_vm() {
+	python3 -c 'import fcntl, os, time
+k = os.open("/dev/kvm", os.O_RDWR)
+vm = fcntl.ioctl(k, 0xae01, 0)  # KVM_CREATE_VM
+time.sleep(3600)' 2>/dev/null &
+}
