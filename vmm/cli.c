@@ -15,7 +15,18 @@ enum {
 	OPT_NO_PREALLOC,
 	OPT_REQUIRE_PRIVATE,
 	OPT_REPORT,
+	OPT_NAME,
+	OPT_DISK,
+	OPT_NET,
+	OPT_RNG,
+	OPT_CONSOLE,
+	OPT_SHARED_WINDOW,
+	OPT_SHARED_NODE,
+	OPT_WINDOW,
 };
+
+/* The window holds only in-flight I/O; more than this is a typo. */
+#define PNVM_MAX_WINDOW		SZ_1G
 
 static const struct option long_opts[] = {
 	{ "kernel",		required_argument, NULL, 'k' },
@@ -28,6 +39,14 @@ static const struct option long_opts[] = {
 	{ "no-prealloc",	no_argument,	   NULL, OPT_NO_PREALLOC },
 	{ "require-private",	no_argument,	   NULL, OPT_REQUIRE_PRIVATE },
 	{ "report",		no_argument,	   NULL, OPT_REPORT },
+	{ "name",		required_argument, NULL, OPT_NAME },
+	{ "disk",		required_argument, NULL, OPT_DISK },
+	{ "net",		required_argument, NULL, OPT_NET },
+	{ "rng",		no_argument,	   NULL, OPT_RNG },
+	{ "console",		no_argument,	   NULL, OPT_CONSOLE },
+	{ "shared-window",	required_argument, NULL, OPT_SHARED_WINDOW },
+	{ "shared-node",	required_argument, NULL, OPT_SHARED_NODE },
+	{ "window",		required_argument, NULL, OPT_WINDOW },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ }
@@ -48,13 +67,30 @@ void cli_usage(FILE *f)
 "      --prealloc           allocate all guest RAM at start (default)\n"
 "      --no-prealloc        allocate guest RAM on first touch\n"
 "      --require-private    refuse to start unless the kernel marks N private\n"
-"      --report             print guest RAM pages per node, at start and exit\n"
+"      --report             print guest RAM pages per node, at start and exit,\n"
+"                           and each virtio device's counters at exit\n"
+"      --name NAME          the VM's name, in messages\n"
 "  -h, --help               this text\n"
 "  -V, --version            print the version\n"
 "\n"
+"virtio devices (virtio-mmio, in this order: disks, nets, rng, console; at most %d):\n"
+"      --disk PATH[,ro]     raw image or block device as /dev/vdX (repeatable)\n"
+"      --net tap=NAME       network on tap device NAME, created if missing\n"
+"                           (repeatable)\n"
+"      --rng                entropy device (/dev/hwrng)\n"
+"      --console            hvc0 on virtio-console, output to stdout (the\n"
+"                           serial console stays)\n"
+"      --shared-window SIZE the only guest memory devices may touch: a memfd\n"
+"                           the guest bounces all virtio I/O through\n"
+"                           (restricted DMA pool; default 64M, multiple of 2M)\n"
+"      --shared-node N      NUMA node of the window (default 0; never the\n"
+"                           private node)\n"
+"      --window=off         no window: devices reach all of guest RAM (stock\n"
+"                           guest kernels without CONFIG_OF/restricted DMA)\n"
+"\n"
 "The guest ends pnvm with status 0 by rebooting (reboot -f); Ctrl-A x quits\n"
 "from a terminal. Bad input exits 2, a VM failure 1, a signal 128+N.\n",
-		PNVM_MAX_CPUS);
+		PNVM_MAX_CPUS, PNVM_MAX_VIRTIO);
 }
 
 static int bad(struct pnvm_opts *o, const char *fmt, ...)
@@ -67,17 +103,78 @@ static int bad(struct pnvm_opts *o, const char *fmt, ...)
 	return -EINVAL;
 }
 
+unsigned int cli_nr_virtio(const struct pnvm_opts *o)
+{
+	return o->ndisks + o->ntaps + o->rng + o->console;
+}
+
+/* "PATH" or "PATH,ro" (",rw" too); a path may not contain a comma. */
+static int parse_disk(struct pnvm_opts *o, const char *arg)
+{
+	struct pnvm_disk *d = &o->disks[o->ndisks];
+	const char *comma = strrchr(arg, ',');
+	size_t len = comma ? (size_t)(comma - arg) : strlen(arg);
+
+	if (o->ndisks == PNVM_MAX_VIRTIO)
+		return bad(o, "--disk: more than %d disks", PNVM_MAX_VIRTIO);
+	if (comma && strcmp(comma + 1, "ro") && strcmp(comma + 1, "rw"))
+		return bad(o, "--disk %s: unknown disk option '%s' (PATH or PATH,ro)", arg, comma + 1);
+	if (!len)
+		return bad(o, "--disk '%s': no path (PATH or PATH,ro)", arg);
+	if (len >= sizeof(o->disk_buf[0]))
+		return bad(o, "--disk: path too long (%zu bytes)", len);
+	if (memchr(arg, ',', len))
+		return bad(o, "--disk %s: a path with a comma is not supported", arg);
+	memcpy(o->disk_buf[o->ndisks], arg, len);
+	o->disk_buf[o->ndisks][len] = '\0';
+	d->path = o->disk_buf[o->ndisks];
+	d->ro = comma && !strcmp(comma + 1, "ro");
+	o->ndisks++;
+	return 0;
+}
+
+/* "tap=NAME"; NAME must fit a Linux interface name (IFNAMSIZ - 1). */
+static int parse_net(struct pnvm_opts *o, const char *arg)
+{
+	const char *name = arg + 4;
+
+	if (o->ntaps == PNVM_MAX_VIRTIO)
+		return bad(o, "--net: more than %d networks", PNVM_MAX_VIRTIO);
+	if (strncmp(arg, "tap=", 4))
+		return bad(o, "--net '%s': only tap=NAME is supported", arg);
+	if (!*name || strlen(name) > 15)
+		return bad(o, "--net %s: tap name must be 1-15 characters", arg);
+	for (const char *p = name; *p; p++)
+		if (*p == '/' || *p == ':' || *p == ',' || *p <= ' ' || *p > '~')
+			return bad(o, "--net %s: '%c' is not allowed in an interface name", arg, *p);
+	o->taps[o->ntaps++] = name;
+	return 0;
+}
+
+static int parse_name(struct pnvm_opts *o, const char *arg)
+{
+	if (!*arg || strlen(arg) >= PNVM_NAME_MAX)
+		return bad(o, "--name: must be 1-%d characters", PNVM_NAME_MAX - 1);
+	for (const char *p = arg; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			return bad(o, "--name: control characters are not allowed");
+	o->name = arg;
+	return 0;
+}
+
 int cli_parse(struct pnvm_opts *o, int argc, char **argv)
 {
-	bool have_node = false;
+	bool have_node = false, have_window = false, have_shared_node = false;
 	unsigned int v;
-	int c;
+	int c, ret;
 
 	memset(o, 0, sizeof(*o));
 	o->memory = 256 * SZ_1M;
 	o->cpus = 1;
 	o->node = -1;
 	o->prealloc = true;
+	o->window_size = PNVM_DEFAULT_WINDOW;
+	o->shared_node = 0;
 
 	/* "pnvm run ..." and "pnvm ..." are the same. */
 	if (argc > 1 && !strcmp(argv[1], "run")) {
@@ -133,6 +230,50 @@ int cli_parse(struct pnvm_opts *o, int argc, char **argv)
 		case OPT_REPORT:
 			o->report = true;
 			break;
+		case OPT_NAME:
+			ret = parse_name(o, optarg);
+			if (ret)
+				return ret;
+			break;
+		case OPT_DISK:
+			ret = parse_disk(o, optarg);
+			if (ret)
+				return ret;
+			break;
+		case OPT_NET:
+			ret = parse_net(o, optarg);
+			if (ret)
+				return ret;
+			break;
+		case OPT_RNG:
+			o->rng = true;
+			break;
+		case OPT_CONSOLE:
+			o->console = true;
+			break;
+		case OPT_SHARED_WINDOW:
+			if (parse_size(optarg, &o->window_size))
+				return bad(o, "--shared-window: cannot parse size '%s' (use e.g. 64M)", optarg);
+			if (!o->window_size || o->window_size % SZ_2M)
+				return bad(o, "--shared-window: %s is not a non-zero multiple of 2M", optarg);
+			if (o->window_size > PNVM_MAX_WINDOW)
+				return bad(o, "--shared-window: %s is more than 1G", optarg);
+			have_window = true;
+			break;
+		case OPT_SHARED_NODE:
+			if (parse_uint(optarg, &v))
+				return bad(o, "--shared-node: '%s' is not a node number", optarg);
+			o->shared_node = v;
+			have_shared_node = true;
+			break;
+		case OPT_WINDOW:
+			if (!strcmp(optarg, "off"))
+				o->window_off = true;
+			else if (!strcmp(optarg, "on"))
+				o->window_off = false;
+			else
+				return bad(o, "--window: '%s' is not on or off", optarg);
+			break;
 		case 'h':
 			return CLI_HELP;
 		case 'V':
@@ -151,6 +292,16 @@ int cli_parse(struct pnvm_opts *o, int argc, char **argv)
 		return bad(o, "missing --kernel (see --help)");
 	if (!have_node)
 		return bad(o, "missing --private-node (see --help)");
+	if (cli_nr_virtio(o) > PNVM_MAX_VIRTIO)
+		return bad(o, "%u virtio devices; at most %d (--disk, --net, --rng and --console together)",
+			    cli_nr_virtio(o), PNVM_MAX_VIRTIO);
+	if (o->window_off && (have_window || have_shared_node))
+		return bad(o, "--window=off: there is no shared window to size or place (drop %s)",
+			   have_window ? "--shared-window" : "--shared-node");
+	/* Only devices need the window; a VM without them has none. */
+	if (!o->window_off && cli_nr_virtio(o) && o->shared_node == o->node)
+		return bad(o, "--shared-node %d is the private node (--private-node %d); the shared window must be on normal memory",
+			   o->shared_node, o->node);
 	return CLI_RUN;
 }
 
@@ -167,9 +318,27 @@ static int check_file(struct pnvm_opts *o, const char *opt, const char *path)
 	return 0;
 }
 
+/* A disk image must be a file or a block device we can open as asked. */
+static int check_disk(struct pnvm_opts *o, const struct pnvm_disk *d)
+{
+	struct stat st;
+
+	if (stat(d->path, &st) || access(d->path, d->ro ? R_OK : R_OK | W_OK))
+		return bad(o, "--disk %s%s: %s", d->path, d->ro ? ",ro" : "", strerror(errno));
+	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+		return bad(o, "--disk %s: not a regular file or block device", d->path);
+	if (S_ISREG(st.st_mode) && st.st_size < 512)
+		return bad(o, "--disk %s: smaller than one 512-byte sector", d->path);
+	return 0;
+}
+
 int cli_check_files(struct pnvm_opts *o)
 {
 	int ret = check_file(o, "--kernel", o->kernel);
 
-	return ret ? ret : check_file(o, "--initrd", o->initrd);
+	if (!ret)
+		ret = check_file(o, "--initrd", o->initrd);
+	for (unsigned int i = 0; !ret && i < o->ndisks; i++)
+		ret = check_disk(o, &o->disks[i]);
+	return ret;
 }

@@ -12,7 +12,21 @@
 /* Exit status for every bad input: usage, missing files, impossible nodes. */
 #define EXIT_BAD_INPUT		2
 
+/*
+ * virtio-mmio devices in all: each takes one IOAPIC pin of 16-23 (pins
+ * only the IOAPIC has, no ISA/8259 overlap; see virtio/README.md).
+ */
+#define PNVM_MAX_VIRTIO		8
+#define PNVM_DEFAULT_WINDOW	(64 * SZ_1M)
+#define PNVM_NAME_MAX		64
+
+struct pnvm_disk {
+	const char *path;		/* points into argv, or into disk_buf */
+	bool ro;
+};
+
 struct pnvm_opts {
+	const char *name;		/* --name, for messages and thread names */
 	const char *kernel;
 	const char *initrd;
 	const char *cmdline;		/* appended to the defaults */
@@ -22,6 +36,21 @@ struct pnvm_opts {
 	bool prealloc;
 	bool require_private;
 	bool report;
+
+	/* virtio devices, in the order the guest sees them (blk, net, rng, console) */
+	struct pnvm_disk disks[PNVM_MAX_VIRTIO];
+	unsigned int ndisks;
+	const char *taps[PNVM_MAX_VIRTIO];
+	unsigned int ntaps;
+	bool rng;
+	bool console;			/* hvc0 on virtio-console, output to stdout */
+
+	/* The shared window the devices are confined to. */
+	u64 window_size;		/* bytes, multiple of 2M */
+	int shared_node;		/* NUMA node of the window's memory */
+	bool window_off;		/* --window=off: devices reach all guest RAM */
+
+	char disk_buf[PNVM_MAX_VIRTIO][4096];	/* "PATH" of "PATH,ro" */
 	char err[256];			/* why parsing failed */
 };
 
@@ -38,7 +67,10 @@ enum {
  */
 int cli_parse(struct pnvm_opts *opts, int argc, char **argv);
 
-/* Inputs that need the file system: readable kernel and initrd. */
+/* How many virtio devices the options ask for. */
+unsigned int cli_nr_virtio(const struct pnvm_opts *opts);
+
+/* Inputs that need the file system: readable kernel, initrd and disks. */
 int cli_check_files(struct pnvm_opts *opts);
 
 void cli_usage(FILE *f);

@@ -50,6 +50,96 @@ static void sizes(void)
 		ok(parse_size(badsz[i], &v) < 0, "size \"%s\" is refused", badsz[i]);
 }
 
+/* virtio devices and the shared window (issue 4). */
+static void devices(void)
+{
+	int ret;
+
+	ret = parse(ARGV("--kernel", "/k", "--private-node", "1"));
+	ok(ret == CLI_RUN && !cli_nr_virtio(&o) && o.window_size == 64ULL << 20 &&
+	   o.shared_node == 0 && !o.window_off && !o.name,
+	   "defaults: no devices, 64M window on node 0, window on");
+
+	ret = parse(ARGV("--kernel", "/k", "--private-node", "1", "--name", "vm-1",
+			 "--disk", "/a.img", "--disk", "/b.img,ro", "--disk", "/c.img,rw",
+			 "--net", "tap=tap0", "--net", "tap=tap5e1c2d3a-4b", "--rng", "--console",
+			 "--shared-window", "32M", "--shared-node", "0"));
+	ok(ret == CLI_RUN && o.ndisks == 3 && !strcmp(o.disks[0].path, "/a.img") &&
+	   !o.disks[0].ro && !strcmp(o.disks[1].path, "/b.img") && o.disks[1].ro &&
+	   !strcmp(o.disks[2].path, "/c.img") && !o.disks[2].ro,
+	   "--disk PATH, PATH,ro and PATH,rw (repeatable)");
+	ok(ret == CLI_RUN && o.ntaps == 2 && !strcmp(o.taps[0], "tap0") &&
+	   !strcmp(o.taps[1], "tap5e1c2d3a-4b") && o.rng && o.console &&
+	   cli_nr_virtio(&o) == 7, "--net tap=NAME twice, --rng, --console: 7 devices");
+	ok(ret == CLI_RUN && o.window_size == 32ULL << 20 && o.shared_node == 0 &&
+	   !strcmp(o.name, "vm-1"), "--shared-window 32M --shared-node 0 --name vm-1");
+
+	/* What vmm/libvirt.c emits: "--opt value", sizes with K/M/G. */
+	ret = parse(ARGV("run", "--name", "instance-0000002a", "--kernel", "/k", "--memory", "2G",
+			 "--cpus", "2", "--private-node", "1", "--prealloc", "--disk", "/d",
+			 "--disk", "/d.config,ro", "--net", "tap=tap0", "--rng",
+			 "--shared-window", "65536K", "--shared-node", "0"));
+	ok(ret == CLI_RUN && o.ndisks == 2 && o.disks[1].ro && o.window_size == 64ULL << 20,
+	   "a libvirt translation parses (%s)", ret == CLI_RUN ? "ok" : o.err);
+
+	ret = parse(ARGV("--kernel", "/k", "--private-node", "0", "--rng", "--window=off"));
+	ok(ret == CLI_RUN && o.window_off, "--window=off lets the devices share node 0 with RAM");
+	ret = parse(ARGV("--kernel", "/k", "--private-node", "1", "--window", "off", "--window", "on"));
+	ok(ret == CLI_RUN && !o.window_off, "--window off then on: the last wins");
+	ret = parse(ARGV("--kernel", "/k", "--private-node", "0", "--shared-window", "4M"));
+	ok(ret == CLI_RUN, "no devices: the shared node may equal the private node (no window)");
+
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--rng", "--shared-node", "1"),
+	    "--shared-node 1 is the private node", "--shared-node == --private-node");
+	bad(ARGV("--kernel", "/k", "--private-node", "0", "--disk", "/d"),
+	    "--shared-node 0 is the private node", "a device with the default window on the private node");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--shared-node", "x"),
+	    "not a node number", "--shared-node x");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--shared-window", "3M"),
+	    "multiple of 2M", "--shared-window 3M");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--shared-window", "0"),
+	    "multiple of 2M", "--shared-window 0");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--shared-window", "lots"),
+	    "cannot parse size 'lots'", "--shared-window lots");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--shared-window", "2G"),
+	    "more than 1G", "--shared-window 2G");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--window", "maybe"),
+	    "not on or off", "--window maybe");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--window=off", "--shared-window", "64M"),
+	    "no shared window", "--window=off with --shared-window");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--disk", "/d,cache=none"),
+	    "unknown disk option 'cache=none'", "--disk PATH,cache=none");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--disk", ",ro"),
+	    "no path", "--disk ,ro");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--disk", "/a,b,ro"),
+	    "comma", "--disk with a comma in the path");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--net", "user"),
+	    "only tap=NAME", "--net user");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--net", "tap="),
+	    "1-15 characters", "--net tap= (empty)");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--net", "tap=0123456789abcdef"),
+	    "1-15 characters", "--net tap name of 16 characters");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--net", "tap=a/b"),
+	    "not allowed", "--net tap=a/b");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--name", ""),
+	    "1-63 characters", "--name ''");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--disk", "/1", "--disk", "/2",
+		 "--disk", "/3", "--disk", "/4", "--net", "tap=a", "--net", "tap=b",
+		 "--net", "tap=c", "--rng", "--console"),
+	    "9 virtio devices; at most 8", "nine devices");
+	ok(!strchr(o.err, '\n'), "device error messages are one line");
+
+	/* Disk files: missing, unwritable for rw, a directory. */
+	ok(parse(ARGV("--kernel", "/proc/self/exe", "--private-node", "1", "--disk", "/nonexistent.img")) == CLI_RUN &&
+	   cli_check_files(&o) == -EINVAL && strstr(o.err, "--disk /nonexistent.img: No such file"),
+	   "missing disk image: \"%s\"", o.err);
+	ok(parse(ARGV("--kernel", "/proc/self/exe", "--private-node", "1", "--disk", "/")) == CLI_RUN &&
+	   cli_check_files(&o) == -EINVAL && strstr(o.err, "not a regular file or block device"),
+	   "disk that is a directory: \"%s\"", o.err);
+	ok(parse(ARGV("--kernel", "/proc/self/exe", "--private-node", "1", "--disk", "/proc/self/exe,ro")) == CLI_RUN &&
+	   cli_check_files(&o) == 0, "a readable disk passes with ,ro");
+}
+
 int main(void)
 {
 	int ret;
@@ -75,6 +165,8 @@ int main(void)
 
 	ret = parse(ARGV("--memory=2G", "--kernel=/k", "--private-node=1"));
 	ok(ret == CLI_RUN && o.memory == 2ULL << 30, "--opt=value form");
+
+	devices();
 
 	ok(parse(ARGV("--help")) == CLI_HELP, "--help");
 	ok(parse(ARGV("--kernel", "/k", "-h")) == CLI_HELP, "-h anywhere");
@@ -130,6 +222,11 @@ int main(void)
 			"--kernel /proc/self/exe --private-node 0 --cpus 0",
 			"--kernel /proc/self/exe --private-node 0 --bogus",
 			"--kernel /proc/self/exe --private-node 0 --memory 64M",
+			"--kernel /proc/self/exe --private-node 0 --rng",
+			"--kernel /proc/self/exe --private-node 0 --rng --shared-node 4000",
+			"--kernel /proc/self/exe --private-node 0 --disk /nonexistent.img --window=off",
+			"--kernel /proc/self/exe --private-node 0 --net bogus",
+			"--kernel /proc/self/exe --private-node 0 --shared-window 1M",
 		};
 		for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {
 			char cmd[512], line[512] = "", buf[512];
