@@ -51,9 +51,9 @@ int window_create(struct window *win, uint64_t gpa, uint64_t size,
 
 	fd = memfd_create("pnvm-window", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (fd < 0)
-		return -errno;
+		return errf(-errno, "shared window: memfd_create: %s", strerror(errno));
 	if (ftruncate(fd, size) < 0) {
-		ret = -errno;
+		ret = errf(-errno, "shared window: ftruncate: %s", strerror(errno));
 		goto out_close;
 	}
 	/* The window must stay the size the guest was told. */
@@ -61,7 +61,7 @@ int window_create(struct window *win, uint64_t gpa, uint64_t size,
 
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {
-		ret = -errno;
+		ret = errf(-errno, "shared window: mmap: %s", strerror(errno));
 		goto out_close;
 	}
 	if (node >= 0) {

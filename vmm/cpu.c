@@ -451,9 +451,9 @@ int vcpu_run(struct vcpu *vcpu)
 			break;
 		}
 		case KVM_EXIT_MMIO:
-			/* Nothing is mapped there: reads float high. */
-			if (!run->mmio.is_write)
-				memset(run->mmio.data, 0xff, sizeof(run->mmio.data));
+			/* Registers only: queue kicks are ioeventfds and never exit. */
+			vm_mmio(vm, run->mmio.phys_addr, run->mmio.data,
+				MIN(run->mmio.len, (u32)sizeof(run->mmio.data)), run->mmio.is_write);
 			break;
 		case KVM_EXIT_INTR:
 			break;

@@ -110,6 +110,16 @@ static int e820_add(struct e820_entry *tab, int n, int max, u64 addr, u64 size, 
 	return n + 1;
 }
 
+u64 guest_window_gpa(u64 memory, u64 size)
+{
+	u64 top = memory > GUEST_HOLE_START ? GUEST_4G + (memory - GUEST_HOLE_START) : memory;
+	u64 gpa = ALIGN_UP(top, SZ_2M);
+
+	if (gpa < GUEST_4G && gpa + size > GUEST_HOLE_START)
+		gpa = GUEST_4G;
+	return gpa;
+}
+
 int guest_e820(const struct guest *g, struct e820_entry *tab, int max)
 {
 	int n = 0;
@@ -118,9 +128,6 @@ int guest_e820(const struct guest *g, struct e820_entry *tab, int max)
 		const struct region *r = &g->regions[i];
 		u64 end = r->gpa + r->size;
 
-		/* The shared window is not RAM the guest may allocate from. */
-		if (r->type != REGION_RAM)
-			continue;
 		if (r->gpa != 0) {
 			n = e820_add(tab, n, max, r->gpa, r->size, E820_TYPE_RAM);
 			continue;

@@ -112,6 +112,31 @@ int kvm_irq_line(struct kvm *kvm, u32 irq, int level)
 	return ioctl(kvm->vm_fd, KVM_IRQ_LINE, &l) ? -errno : 0;
 }
 
+int kvm_irqfd(struct kvm *kvm, u32 gsi, int fd)
+{
+	struct kvm_irqfd irqfd = { .fd = fd, .gsi = gsi };
+
+	if (ioctl(kvm->vm_fd, KVM_IRQFD, &irqfd))
+		return errf(-errno, "KVM_IRQFD gsi %u: %s", gsi, strerror(errno));
+	return 0;
+}
+
+int kvm_ioeventfd(struct kvm *kvm, u64 addr, u32 len, u64 val, int fd)
+{
+	struct kvm_ioeventfd io = {
+		.datamatch = val,
+		.addr = addr,
+		.len = len,
+		.fd = fd,
+		.flags = KVM_IOEVENTFD_FLAG_DATAMATCH,
+	};
+
+	if (ioctl(kvm->vm_fd, KVM_IOEVENTFD, &io))
+		return errf(-errno, "KVM_IOEVENTFD 0x%llx=%llu: %s", (unsigned long long)addr,
+			    (unsigned long long)val, strerror(errno));
+	return 0;
+}
+
 void kvm_close(struct kvm *kvm)
 {
 	if (kvm->vm_fd >= 0)

@@ -27,6 +27,15 @@ int kvm_set_region(struct kvm *kvm, const struct region *r);
 
 int kvm_irq_line(struct kvm *kvm, u32 irq, int level);
 
+/* Signalling eventfd @fd raises (an edge on) interrupt @gsi. */
+int kvm_irqfd(struct kvm *kvm, u32 gsi, int fd);
+
+/*
+ * A guest write of the @len-byte value @val to MMIO @addr signals @fd
+ * inside KVM, without an exit to pnvm.
+ */
+int kvm_ioeventfd(struct kvm *kvm, u64 addr, u32 len, u64 val, int fd);
+
 void kvm_close(struct kvm *kvm);
 
 #endif

@@ -6,10 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+#include <asm/bootparam.h>
 #include <linux/kvm.h>
 
+#include "virtio/devices.h"
+#include "virtio/fdt.h"
 #include "vmm/boot.h"
 #include "vmm/gmem.h"
 #include "vmm/mptable.h"
@@ -24,7 +28,47 @@ struct inputs {
 	size_t initrd_len;
 	struct bzimage bz;
 	char cmdline[GUEST_CMDLINE_MAX];
+	struct node_info ni;	/* the private node, for warnings */
 };
+
+/*
+ * Window mode: the guest learns about its devices, the window and its
+ * interrupt controllers from a device tree (virtio/README.md), and
+ * nothing else may describe them. Only when there are devices: a VM
+ * without any keeps the plain MP-table boot any guest kernel takes.
+ */
+static bool use_dt(const struct pnvm_opts *o)
+{
+	return cli_nr_virtio(o) && !o->window_off;
+}
+
+static u64 virtio_base(unsigned int i)
+{
+	return GUEST_VIRTIO_BASE + i * GUEST_VIRTIO_STRIDE;
+}
+
+/*
+ * --window=off has no DT (stock kernels lack CONFIG_OF): the devices go
+ * on the command line, their IRQs 16 + i in the MP table.
+ */
+static int virtio_cmdline(const struct pnvm_opts *o, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; o->window_off && i < cli_nr_virtio(o); i++) {
+		int n = snprintf(buf + len, size - len, "%svirtio_mmio.device=0x%x@0x%llx:%u",
+				 len ? " " : "", VIRTIO_MMIO_REGION,
+				 (unsigned long long)virtio_base(i), GUEST_VIRTIO_GSI + i);
+
+		if (n < 0 || (size_t)n >= size - len)
+			return errf(-E2BIG, "virtio devices do not fit on the command line");
+		len += n;
+	}
+	if (o->cmdline && *o->cmdline)
+		snprintf(buf + len, size - len, "%s%s", len ? " " : "", o->cmdline);
+	return 0;
+}
 
 void vm_stop(struct vm *vm, int status, const char *fmt, ...)
 {
@@ -47,17 +91,33 @@ void vm_stop(struct vm *vm, int status, const char *fmt, ...)
 static int check_inputs(struct pnvm_opts *o, struct inputs *in)
 {
 	struct guest layout = { .nr = 0 };
-	struct node_info ni;
+	struct node_info *ni = &in->ni, wi;
+	char *user;
 	u64 initrd_addr;
 	int ret;
 
 	if (cli_check_files(o))
 		return errf(-EINVAL, "%s", o->err);
-	ret = node_probe(o->node, &ni);
+	ret = node_probe(o->node, ni);
 	if (!ret)
-		ret = node_check(&ni, o->memory, o->require_private);
+		ret = node_check(ni, o->memory, o->require_private);
 	if (ret)
 		return ret;
+	if (use_dt(o)) {
+		ret = node_probe(o->shared_node, &wi);
+		if (!ret && !wi.exists && !wi.max_node)
+			return errf(-ENODEV, "--shared-node %d: no such NUMA node (this host has only node 0)",
+				    o->shared_node);
+		if (!ret && !wi.exists)
+			return errf(-ENODEV, "--shared-node %d: no such NUMA node (this host has nodes 0-%d)",
+				    o->shared_node, wi.max_node);
+		if (!ret && o->window_size > wi.free)
+			return errf(-ENOMEM, "--shared-window %llu MiB is more than node %d has free (%llu MiB)",
+				    (unsigned long long)(o->window_size >> 20), o->shared_node,
+				    (unsigned long long)(wi.free >> 20));
+		if (ret)
+			return ret;
+	}
 	ret = load_file(o->kernel, &in->kernel, &in->kernel_len);
 	if (ret)
 		return errf(ret, "--kernel %s", err_msg());
@@ -69,7 +129,14 @@ static int check_inputs(struct pnvm_opts *o, struct inputs *in)
 		if (ret)
 			return errf(ret, "--initrd %s", err_msg());
 	}
-	ret = boot_cmdline(in->cmdline, MIN(sizeof(in->cmdline), (size_t)in->bz.cmdline_size + 1), o->cmdline);
+	user = malloc(GUEST_CMDLINE_MAX);
+	if (!user)
+		return errf(-ENOMEM, "out of memory");
+	ret = virtio_cmdline(o, user, GUEST_CMDLINE_MAX);
+	if (!ret)
+		ret = boot_cmdline(in->cmdline, MIN(sizeof(in->cmdline), (size_t)in->bz.cmdline_size + 1),
+				   user);
+	free(user);
 	if (ret)
 		return ret;
 	ret = guest_layout(&layout, o->memory);
@@ -82,17 +149,196 @@ static int check_inputs(struct pnvm_opts *o, struct inputs *in)
 			return errf(ret, "--memory %llu MiB: %s",
 				    (unsigned long long)(o->memory >> 20), err_msg());
 	}
-	/* Warnings only once nothing can fail: bad input gets one line. */
-	if (ni.private == NODE_PRIVATE_UNKNOWN)
+	return 0;
+}
+
+/* Warnings only once no input can fail any more: bad input gets one line. */
+static void input_warnings(const struct pnvm_opts *o, const struct node_info *ni)
+{
+	if (ni->private == NODE_PRIVATE_UNKNOWN)
 		warnf("this kernel has no private-node state (%s); isolation of node %d is not enforced by the kernel (--require-private refuses to start)",
 		      NODE_PRIVATE_LIST, o->node);
-	else if (ni.private == NODE_PRIVATE_NO)
+	else if (ni->private == NODE_PRIVATE_NO)
 		warnf("node %d is not a private node (private: %s); its memory is shared with the host",
-		      o->node, ni.private_list[0] ? ni.private_list : "none");
+		      o->node, ni->private_list[0] ? ni->private_list : "none");
 	else if (o->report)
 		infof("node %d is private", o->node);
+	if (o->window_off && cli_nr_virtio(o))
+		warnf("--window=off: virtio devices may read and write all of guest RAM on node %d",
+		      o->node);
+}
 
+/* The window and the devices: host resources the options name (exit 2). */
+static int create_devices(struct vm *vm)
+{
+	const struct pnvm_opts *o = vm->opts;
+	unsigned int i = 0, k;
+	int ret;
+
+	if (!cli_nr_virtio(o))
+		return 0;
+	ret = ioloop_init(&vm->io);
+	if (ret)
+		return errf(ret, "virtio I/O loop: %s", strerror(-ret));
+	vm->io_ready = true;
+	/* Window-off: guest RAM regions are added once they are mapped. */
+	if (!o->window_off) {
+		ret = window_create(&vm->win, guest_window_gpa(o->memory, o->window_size),
+				    o->window_size, o->shared_node, o->node);
+		if (ret)
+			return ret;
+	}
+
+#define SLOT(n) (&(struct virtio_slot){ .win = &vm->win, .base = virtio_base(i), \
+				       .gsi = GUEST_VIRTIO_GSI + i, .index = (n) })
+	for (k = 0; k < o->ndisks; k++, i++) {
+		ret = virtio_blk_create(SLOT(k), o->disks[k].path, o->disks[k].ro, &vm->vdevs[i]);
+		if (ret)
+			return ret;
+		vm->nr_vdevs = i + 1;
+	}
+	for (k = 0; k < o->ntaps; k++, i++) {
+		ret = virtio_net_create(SLOT(k), o->taps[k], &vm->vdevs[i]);
+		if (ret)
+			return ret;
+		vm->nr_vdevs = i + 1;
+	}
+	if (o->rng) {
+		ret = virtio_rng_create(SLOT(0), &vm->vdevs[i]);
+		if (ret)
+			return ret;
+		vm->nr_vdevs = ++i;
+	}
+	if (o->console) {
+		/* Output only: stdin stays with the serial console. */
+		ret = virtio_console_create(SLOT(0), -1, STDOUT_FILENO, &vm->vdevs[i]);
+		if (ret)
+			return ret;
+		vm->nr_vdevs = ++i;
+	}
+#undef SLOT
 	return 0;
+}
+
+static int host_irqfd(void *opaque, unsigned int gsi, int fd)
+{
+	return kvm_irqfd(&((struct vm *)opaque)->kvm, gsi, fd);
+}
+
+static int host_ioeventfd(void *opaque, u64 addr, u32 val, int fd)
+{
+	return kvm_ioeventfd(&((struct vm *)opaque)->kvm, addr, 4, val, fd);
+}
+
+/*
+ * The window in guest-physical space: its own memslot, plain user memory
+ * (not guest_memfd: the device model must reach it), RAM in e820. In
+ * window-off mode the "window" is guest RAM itself.
+ */
+static int map_window(struct vm *vm)
+{
+	const struct pnvm_opts *o = vm->opts;
+	struct region *r;
+	int ret;
+
+	if (!vm->nr_vdevs)
+		return 0;
+	if (o->window_off) {
+		for (unsigned int i = 0; i < vm->mem.nr; i++) {
+			struct region *ram = &vm->mem.regions[i];
+
+			ret = window_add_region(&vm->win, ram->gpa, ram->size, ram->hva);
+			if (ret)
+				return errf(ret, "window-off: cannot add guest RAM: %s", strerror(-ret));
+		}
+		return 0;
+	}
+	r = guest_add_region(&vm->mem, REGION_SHARED, window_gpa(&vm->win), window_size(&vm->win));
+	if (!r)
+		return -EINVAL;
+	r->hva = window_hva(&vm->win);	/* owned by vm->win, not unmapped with RAM */
+	ret = kvm_set_region(&vm->kvm, r);
+	if (ret)
+		return ret;
+	/* As for RAM: a node that cannot hold the window fails now. */
+	if (o->prealloc && madvise(r->hva, r->size, MADV_POPULATE_WRITE))
+		return errf(-errno, "--shared-window %llu MiB on node %d: %s",
+			    (unsigned long long)(r->size >> 20), o->shared_node, strerror(errno));
+	if (o->report)
+		infof("window: gpa 0x%llx-0x%llx memfd at %p, bound to node %d (slot %u)",
+		      (unsigned long long)r->gpa, (unsigned long long)(r->gpa + r->size),
+		      r->hva, o->shared_node, r->slot);
+	return 0;
+}
+
+/* The DTB (window mode) in a SETUP_DTB setup_data entry in low RAM. */
+static int load_dtb(struct vm *vm)
+{
+	struct fdt_virtio_dev devs[PNVM_MAX_VIRTIO];
+	struct fdt_config cfg = {
+		.cpus = vm->opts->cpus,
+		.window_gpa = window_gpa(&vm->win),
+		.window_size = window_size(&vm->win),
+		.devs = devs,
+		.ndevs = vm->nr_vdevs,
+	};
+	struct boot_params *bp = guest_ptr(vm, GUEST_BOOT_PARAMS, sizeof(*bp));
+	struct setup_data *sd = guest_ptr(vm, GUEST_SETUP_DATA, GUEST_SETUP_DATA_MAX);
+	int n;
+
+	if (!bp || !sd)
+		return errf(-ENOMEM, "guest RAM too small for the device tree");
+	for (unsigned int i = 0; i < vm->nr_vdevs; i++)
+		devs[i] = (struct fdt_virtio_dev){
+			.base = vm->vdevs[i]->base, .size = VIRTIO_MMIO_REGION,
+			.pin = vm->vdevs[i]->gsi,
+		};
+	n = fdt_build(&cfg, sd->data, GUEST_SETUP_DATA_MAX - sizeof(*sd));
+	if (n < 0)
+		return errf(n, "device tree: %s", strerror(-n));
+	sd->next = 0;
+	sd->type = SETUP_DTB;
+	sd->len = n;
+	bp->hdr.setup_data = GUEST_SETUP_DATA;
+	return 0;
+}
+
+void vm_mmio(struct vm *vm, u64 addr, u8 *data, u32 len, bool write)
+{
+	u64 off = addr - GUEST_VIRTIO_BASE;
+	u64 i = off / GUEST_VIRTIO_STRIDE, reg = off % GUEST_VIRTIO_STRIDE;
+
+	/* Unsigned: an address below the base wraps past every device. */
+	if (addr >= GUEST_VIRTIO_BASE && i < vm->nr_vdevs && reg < VIRTIO_MMIO_REGION &&
+	    len <= VIRTIO_MMIO_REGION - reg) {
+		if (write)
+			virtio_mmio_write(vm->vdevs[i], reg, data, len);
+		else
+			virtio_mmio_read(vm->vdevs[i], reg, data, len);
+		return;
+	}
+	/* Nothing is mapped there: reads float high, writes vanish. */
+	if (!write)
+		memset(data, 0xff, len);
+}
+
+/*
+ * Per-device counters: with --report always, otherwise only when a
+ * driver broke a rule or sent bad requests (those matter).
+ */
+static void report_devices(struct vm *vm)
+{
+	char line[160];
+
+	for (unsigned int i = 0; i < vm->nr_vdevs; i++) {
+		struct virtio_stats *s = &vm->vdevs[i]->stats;
+
+		virtio_dev_stats(vm->vdevs[i], line, sizeof(line));
+		if (vm->opts->report)
+			infof("%s", line);
+		else if (virtio_stat_get(&s->violations) || virtio_stat_get(&s->errors))
+			warnf("%s", line);
+	}
 }
 
 static void report_placement(struct vm *vm, const char *when)
@@ -135,6 +381,7 @@ static int build_machine(struct vm *vm, struct inputs *in)
 
 	ret = guest_layout(&vm->mem, o->memory);
 	for (unsigned int i = 0; !ret && i < vm->mem.nr; i++) {
+		/* Only RAM so far; the window's region comes in map_window(). */
 		struct region *r = &vm->mem.regions[i];
 
 		ret = gmem_create(&vm->kvm, r, o->node);
@@ -163,13 +410,20 @@ static int build_machine(struct vm *vm, struct inputs *in)
 			      secs > 0 ? (o->memory >> 20) / secs : 0.0);
 	}
 
+	ret = map_window(vm);
+	if (ret)
+		return ret;
+
 	ret = boot_load(vm, &in->bz, in->cmdline, in->initrd, in->initrd_len);
 	/* Loaded: the copies would only add to pnvm's own RSS from now on. */
 	free(in->kernel);
 	free(in->initrd);
 	in->kernel = in->initrd = NULL;
-	if (!ret)
-		ret = mptable_write(vm, o->cpus);
+	/* A DT and an MP table would both register the CPUs and LAPIC. */
+	if (!ret && use_dt(o))
+		ret = load_dtb(vm);
+	else if (!ret)
+		ret = mptable_write(vm, o->cpus, vm->nr_vdevs);
 	if (!ret)
 		ret = cpu_write_boot_tables(vm);
 	if (ret)
@@ -192,6 +446,17 @@ static int build_machine(struct vm *vm, struct inputs *in)
 	free(cpuid);
 	if (ret)
 		return ret;
+
+	/* Interrupts and kicks never pass through pnvm's vCPU threads. */
+	for (unsigned int i = 0; i < vm->nr_vdevs; i++) {
+		struct virtio_host host = {
+			.opaque = vm, .irqfd = host_irqfd, .ioeventfd = host_ioeventfd,
+		};
+
+		ret = virtio_dev_attach(vm->vdevs[i], &host, &vm->io);
+		if (ret)
+			return errf(ret, "%s: %s", vm->vdevs[i]->name, err_msg());
+	}
 	/* APs wait for INIT/SIPI in the in-kernel LAPIC; only the BSP is set. */
 	return vcpu_setup_boot(&vm->vcpus[0], GUEST_KERNEL + BOOT_ENTRY_64,
 			       GUEST_BOOT_PARAMS);
@@ -216,6 +481,11 @@ static int run_machine(struct vm *vm, const sigset_t *set)
 
 	serial_init(&vm->serial, vm, STDIN_FILENO, STDOUT_FILENO);
 	ret = serial_start(&vm->serial);
+	if (!ret && vm->nr_vdevs) {
+		ret = ioloop_start(&vm->io);
+		if (ret)
+			ret = errf(ret, "cannot start the virtio I/O thread: %s", strerror(-ret));
+	}
 	for (unsigned int i = 0; !ret && i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
@@ -233,17 +503,28 @@ static int run_machine(struct vm *vm, const sigset_t *set)
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i].started)
 			pthread_join(vm->vcpus[i].thread, NULL);
+	/* No vCPU runs: nothing kicks a queue any more. */
+	if (vm->io_ready)
+		ioloop_stop(&vm->io);
 	serial_stop(&vm->serial);
 	return vm->exit_status;
 }
 
 static void destroy_machine(struct vm *vm)
 {
+	/* The I/O thread first: devices may be using the window and RAM. */
+	if (vm->io_ready)
+		ioloop_destroy(&vm->io);
+	for (unsigned int i = 0; i < vm->nr_vdevs; i++)
+		virtio_dev_free(vm->vdevs[i]);
+	vm->nr_vdevs = 0;
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(&vm->vcpus[i], vm->kvm.run_size);
 	free(vm->vcpus);
 	for (unsigned int i = 0; i < vm->mem.nr; i++)
-		gmem_destroy(&vm->mem.regions[i]);
+		if (vm->mem.regions[i].type == REGION_RAM)
+			gmem_destroy(&vm->mem.regions[i]);
+	window_destroy(&vm->win);
 	kvm_close(&vm->kvm);
 }
 
@@ -277,10 +558,15 @@ int vm_run(const struct pnvm_opts *opts)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	sigdelset(&set, SIGUSR1);
 
-	if (check_inputs(&o, in)) {
+	/* No window until create_devices(): destroy_machine() may run first. */
+	window_init_off(&vm->win);
+	if (check_inputs(&o, in) || create_devices(vm)) {
 		fprintf(stderr, "pnvm: %s\n", err_msg());
 		status = EXIT_BAD_INPUT;
-	} else if (build_machine(vm, in)) {
+		goto out;
+	}
+	input_warnings(&o, &in->ni);
+	if (build_machine(vm, in)) {
 		fprintf(stderr, "pnvm: %s\n", err_msg());
 		status = 1;
 	} else {
@@ -288,12 +574,15 @@ int vm_run(const struct pnvm_opts *opts)
 			report_placement(vm, "at start");
 		status = run_machine(vm, &set);
 		if (status)
-			fprintf(stderr, "pnvm: %s\n", vm->stop_reason);
+			fprintf(stderr, "pnvm: %s%s%s\n", o.name ? o.name : "", o.name ? ": " : "",
+				vm->stop_reason);
 		else if (o.report)
-			infof("%s", vm->stop_reason);
+			infof("%s%s%s", o.name ? o.name : "", o.name ? ": " : "", vm->stop_reason);
+		report_devices(vm);
 		if (o.report)
 			report_placement(vm, "at exit");
 	}
+out:
 	destroy_machine(vm);
 	free(in->kernel);
 	free(in->initrd);

@@ -69,6 +69,24 @@ static void layouts(void)
 			ok(0, "e820 entry %d overlaps the PCI hole", i);
 	ok(guest_e820(&g, t, 3) == -ENOSPC, "e820 table too small is an error");
 
+	/* The shared window: after the top of RAM, RAM in e820 (pool in the linear map). */
+	ok(guest_window_gpa(256ULL << 20, 64ULL << 20) == 256ULL << 20,
+	   "window for 256M: right after RAM at 256M");
+	ok(guest_window_gpa((256ULL << 20) + 4096, 64ULL << 20) == 258ULL << 20,
+	   "RAM ending off a 2M boundary: window at the next one");
+	ok(guest_window_gpa(GUEST_HOLE_START - (32ULL << 20), 64ULL << 20) == GUEST_4G,
+	   "a window that would reach into the hole goes to 4G");
+	ok(guest_window_gpa(4ULL << 30, 64ULL << 20) == GUEST_4G + (1ULL << 30),
+	   "4G of RAM: window after the RAM above 4G");
+	memset(&g, 0, sizeof(g));
+	guest_layout(&g, 256ULL << 20);
+	guest_add_region(&g, REGION_SHARED, guest_window_gpa(256ULL << 20, 64ULL << 20), 64ULL << 20);
+	n = guest_e820(&g, t, 16);
+	ok(n == 5 && e820_has(t, n, 256ULL << 20, 64ULL << 20, E820_TYPE_RAM) &&
+	   e820_sorted_disjoint(t, n), "the window is an e820 RAM entry after guest RAM");
+	ok(guest_ram_size(&g) == 256ULL << 20 && guest_low_ram_end(&g) == 256ULL << 20,
+	   "the window is not counted as guest RAM");
+
 	memset(&g, 0, sizeof(g));
 	ok(!guest_layout(&g, GUEST_HOLE_START) && g.nr == 1, "exactly 3G: one region");
 	memset(&g, 0, sizeof(g));
@@ -117,7 +135,7 @@ static void accessor(void)
 
 	/* MP table into fake low memory: signatures and checksums. */
 	vm->opts = NULL;
-	ok(!mptable_write(vm, 4), "MP table for 4 CPUs written (%s)", err_msg());
+	ok(!mptable_write(vm, 4, 3), "MP table for 4 CPUs, 3 virtio pins written (%s)", err_msg());
 	{
 		u8 *mpf = lo_buf + GUEST_MPTABLE, *mpc, sum = 0;
 		u32 phys;
@@ -137,10 +155,22 @@ static void accessor(void)
 		ok(mpc[44] == 0 && mpc[44 + 1] == 0 && mpc[44 + 3] == 3 &&
 		   mpc[64] == 0 && mpc[64 + 1] == 1 && mpc[64 + 3] == 1,
 		   "CPU 0 is the enabled BSP, CPU 1 enabled AP");
-		ok(phys + len <= GUEST_HIGH && len + 16 == (int)mptable_size(4),
+		ok(phys + len <= GUEST_HIGH && len + 16 == (int)mptable_size(4, 3),
 		   "table fits below 1M and matches mptable_size");
+		{
+			/* After 4 CPUs, the bus, the IOAPIC and 16 ISA entries. */
+			u8 *e = mpc + 44 + 4 * 20 + 8 + 8 + 16 * 8;
+			bool good = true;
+
+			for (int i = 0; i < 3; i++, e += 8)
+				good &= e[0] == 3 && e[1] == 0 && e[2] == 0x05 &&
+					e[5] == GUEST_VIRTIO_GSI + i && e[7] == GUEST_VIRTIO_GSI + i;
+			ok(good, "3 virtio entries: IOAPIC pins 16-18, edge, active high");
+			ok(e[0] == 4 && e[1] == 3, "then the local interrupt entries (ExtINT first)");
+		}
 	}
-	ok(mptable_write(vm, 0) < 0, "zero CPUs refused");
+	ok(mptable_write(vm, 0, 0) < 0, "zero CPUs refused");
+	ok(mptable_write(vm, 1, 9) < 0, "more virtio pins than the IOAPIC has refused");
 	free(lo_buf);
 	free(hi_buf);
 	free(win_buf);
