@@ -3,6 +3,7 @@
 #   make unit   host-only tests (fast)
 #   make test   everything: unit tests, lab tests, kernel property table
 #   make demo   boot a VM on the private node (inside the lab without KVM)
+#   make bench  page-fault/allocation benchmark, stock vs patched lab kernel
 
 CC      ?= gcc
 # SAN=1: the same tree with ASan+UBSan, in its own directory.
@@ -28,10 +29,11 @@ LABT     := $(patsubst tests/lab/%.c,$(B)/tests/lab/%,$(wildcard tests/lab/*.c))
 KERNT    := $(patsubst tests/kernel/%.c,$(B)/tests/kernel/%,$(wildcard tests/kernel/*.c))
 PROGS    := $(if $(wildcard vmm/main.c),$(B)/pnvm)
 FUZZ     := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+BENCH    := $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 
 GUEST    := $(if $(wildcard scripts/guest-initrd),$(B)/guest-initrd.cpio.gz)
 
-all: check-uapi $(PROGS) $(UNIT) $(LABT) $(KERNT) $(GUEST)
+all: check-uapi $(PROGS) $(UNIT) $(LABT) $(KERNT) $(BENCH) $(GUEST)
 
 check-uapi:
 	@test -f "$(UAPI)/linux/kvm.h" || { echo "make: no 7.3 uAPI headers; run scripts/deps build" >&2; exit 1; }
@@ -61,6 +63,9 @@ $(B)/tests/lab/%: $(B)/tests/lab/%.o $(B)/libpnvm.a
 $(B)/tests/kernel/%: $(B)/tests/kernel/%.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+$(B)/bench/%: $(B)/bench/%.o
+	$(CC) $(LDFLAGS) -o $@ $^
+
 # libFuzzer targets: clang builds the fuzzer with the library sources.
 FUZZ_CFLAGS := $(filter-out -MMD -MP,$(CFLAGS)) -fsanitize=fuzzer,address,undefined
 $(B)/fuzz/%: tests/fuzz/%.c $(VMM_SRC)
@@ -82,9 +87,12 @@ test:
 demo:
 	scripts/demo
 
+bench:
+	scripts/test bench
+
 clean:
 	rm -rf build build-san
 
-.PHONY: all check-uapi fuzz deps unit test demo clean
+.PHONY: all check-uapi fuzz deps unit test demo bench clean
 .SECONDARY:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
