@@ -87,6 +87,8 @@ void cli_usage(FILE *f)
 "                           private node)\n"
 "      --window=off         no window: devices reach all of guest RAM (stock\n"
 "                           guest kernels without CONFIG_OF/restricted DMA)\n"
+"The window needs a guest kernel with CONFIG_OF, CONFIG_DMA_RESTRICTED_POOL\n"
+"and kernel-patches/guest; it is described to it in a device tree.\n"
 "\n"
 "The guest ends pnvm with status 0 by rebooting (reboot -f); Ctrl-A x quits\n"
 "from a terminal. Bad input exits 2, a VM failure 1, a signal 128+N.\n",
