@@ -13,12 +13,18 @@
  *   fork   fork + _exit + waitpid (mm, page tables, task, stack, slab)
  *   pipe   push N MiB through a pipe in 64 KiB writes/reads (page per buffer)
  *
+ * The process (and so every child) is pinned to one CPU (-c, default 0):
+ * fork's parent and child then hand over on one CPU instead of waking each
+ * other across CPUs, whose idle periods would be timed too (and under
+ * QEMU's instruction clock, skipped by whole timer ticks).
+ *
  * Output: per repetition "SAMPLE <workload> <value>" and at the end
  * "BENCH <workload> <unit> median <m> min <a> max <b> n <reps>"; values
  * are throughputs (higher is better). Exit 1 when it could not measure.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,26 +149,28 @@ static int cmp(const void *a, const void *b)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: pfbench [-r REPS] [-m MIB] [-f FORKS] [-w WORKLOAD]\n"
+	fprintf(f, "usage: pfbench [-r REPS] [-m MIB] [-f FORKS] [-w WORKLOAD] [-c CPU]\n"
 		"  -r REPS   timed repetitions of each workload (default 9, max %d)\n"
 		"  -m MIB    MiB per anon/shmem/pipe repetition (default 64)\n"
 		"  -f FORKS  forks per fork repetition (default 200)\n"
-		"  -w NAME   only this workload (anon, shmem, fork, pipe)\n", MAXREPS);
+		"  -w NAME   only this workload (anon, shmem, fork, pipe)\n"
+		"  -c CPU    run on this CPU (default 0; -1: wherever the scheduler likes)\n", MAXREPS);
 }
 
 int main(int argc, char **argv)
 {
 	static double v[NWL][MAXREPS];
 	const char *only = NULL;
-	int reps = 9, opt, r, failed = 0;
+	int reps = 9, cpu = 0, opt, r, failed = 0;
 	size_t w;
 
-	while ((opt = getopt(argc, argv, "r:m:f:w:h")) != -1) {
+	while ((opt = getopt(argc, argv, "r:m:f:w:c:h")) != -1) {
 		switch (opt) {
 		case 'r': reps = atoi(optarg); break;
 		case 'm': mib = strtoul(optarg, NULL, 0); break;
 		case 'f': forks = strtoul(optarg, NULL, 0); break;
 		case 'w': only = optarg; break;
+		case 'c': cpu = atoi(optarg); break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -172,6 +180,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set)) {
+			fprintf(stderr, "pfbench: cannot run on CPU %d: %s\n", cpu, strerror(errno));
+			return 1;
+		}
+	}
 	/* One untimed round: fault in the program, warm slab caches and pcp lists. */
 	for (w = 0; w < NWL; w++)
 		if (!only || !strcmp(only, wl[w].name))
