@@ -27,6 +27,7 @@ ok $r "xml-to-argv: <numatune> nodeset 1 -> --private-node 1 ($line)"
 mem_mb=$(echo "$line" | sed -n 's/.*--memory \([0-9]*\)M.*/\1/p')
 
 "$pnvm" run --libvirt "$xml" --kernel "$kernel" --initrd "$tmp/initrd.cpio.gz" --report \
+	--cmdline 'console=ttyS0 pnvm.run="sleep 5"' \
 	< /dev/null > "$tmp/out" 2> "$tmp/err" &
 pid=$!
 wait_for "$tmp/out" PNVM-GUEST-UP $pid 300; up=$?
