@@ -12,94 +12,77 @@
  * `pnvm run --libvirt DOMAIN.xml [--lenient] [options]`: the domain's
  * translation comes first, the user's own options after it, so that
  * e.g. --report or a different --kernel can be added or override.
- * Returns the argv to parse (the caller frees it with libvirt_argv_free)
- * or NULL with *status set to the exit status.
+ * Returns 0 with *av_out the argv to parse (NULL when there is no
+ * --libvirt; free it with libvirt_argv_free), or the exit status.
  */
-static char **libvirt_argv(int argc, char **argv, int *ac_out, int *status)
+static int libvirt_argv(int argc, char **argv, char ***av_out, int *ac_out)
 {
 	const char *xml = NULL;
-	char **av = NULL, **out;
+	char **own, **av = NULL, **grown;
 	int lenient = 0, ac = 0, n = 0, i, ret;
 
+	*av_out = NULL;
+	own = calloc(argc, sizeof(*own));	/* the user's other options */
+	if (!own)
+		return 1;
 	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--libvirt")) {
-			if (i + 1 == argc) {
-				fprintf(stderr, "pnvm: option --libvirt needs an argument\n");
-				*status = EXIT_BAD_INPUT;
-				return NULL;
-			}
+		if (!strcmp(argv[i], "--libvirt") && i + 1 == argc) {
+			fprintf(stderr, "pnvm: option --libvirt needs an argument\n");
+			free(own);
+			return EXIT_BAD_INPUT;
+		} else if (!strcmp(argv[i], "--libvirt"))
 			xml = argv[++i];
-		} else if (!strncmp(argv[i], "--libvirt=", 10)) {
+		else if (!strncmp(argv[i], "--libvirt=", 10))
 			xml = argv[i] + 10;
-		} else if (!strcmp(argv[i], "--lenient")) {
+		else if (!strcmp(argv[i], "--lenient"))
 			lenient = 1;
-		}
+		else if (i > 1 || strcmp(argv[i], "run"))
+			own[n++] = argv[i];
+	}
+	if (!xml) {
+		free(own);
+		return 0;
 	}
 	ret = libvirt_xml_to_argv(xml, lenient, &av, &ac, stderr);
 	if (ret) {
 		if (ret < 0)
 			fprintf(stderr, "pnvm: --libvirt %s: %s\n", xml, strerror(-ret));
-		*status = EXIT_BAD_INPUT;
-		return NULL;
+		free(own);
+		return EXIT_BAD_INPUT;
 	}
-	out = calloc(ac + argc + 1, sizeof(*out));
-	if (!out) {
+	/* av = { "pnvm", "run", the domain's options..., NULL }, then ours. */
+	grown = realloc(av, (ac + n + 1) * sizeof(*av));
+	if (grown) {
+		av = grown;
+		for (i = 0; i < n; i++)
+			if (!(av[ac++] = strdup(own[i])))
+				break;
+		av[ac] = NULL;	/* libvirt_argv_free stops at the first NULL */
+	}
+	free(own);
+	if (!grown || i < n) {
 		libvirt_argv_free(av);
-		*status = 1;
-		return NULL;
+		return 1;
 	}
-	/* Take the strings over from av; libvirt_argv_free frees them later. */
-	for (i = 0; i < ac; i++)
-		out[n++] = av[i];
-	free(av);
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "run") && i == 1)
-			continue;
-		if (!strcmp(argv[i], "--libvirt")) {
-			i++;
-			continue;
-		}
-		if (!strncmp(argv[i], "--libvirt=", 10) || !strcmp(argv[i], "--lenient"))
-			continue;
-		out[n++] = strdup(argv[i]);
-		if (!out[n - 1]) {
-			libvirt_argv_free(out);
-			*status = 1;
-			return NULL;
-		}
-	}
-	*ac_out = n;
-	return out;
-}
-
-static bool wants_libvirt(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--"))
-			return false;
-		if (!strcmp(argv[i], "--libvirt") || !strncmp(argv[i], "--libvirt=", 10))
-			return true;
-	}
-	return false;
+	*av_out = av;
+	*ac_out = ac;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct pnvm_opts opts;
-	char **own = NULL;
+	char **own;
 	int status;
 
 	if (argc > 1 && !strcmp(argv[1], "xml-to-argv"))
 		return libvirt_main(argc - 1, argv + 1);
 
-	if (wants_libvirt(argc, argv)) {
-		own = libvirt_argv(argc, argv, &argc, &status);
-		if (!own)
-			return status;
+	status = libvirt_argv(argc, argv, &own, &argc);
+	if (status)
+		return status;
+	if (own)
 		argv = own;
-	}
 
 	switch (cli_parse(&opts, argc, argv)) {
 	case CLI_HELP:
