@@ -107,3 +107,7 @@ kapt_unpack() {
 	fi
 	echo "$out"
 }
+
+# host_kvm: this host's /dev/kvm can run guests with hardware
+# virtualisation (some hosts expose a /dev/kvm without VMX/SVM).
+host_kvm() { [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qw 'vmx\|svm' /proc/cpuinfo; }

@@ -34,8 +34,6 @@ pool=$sysn/node0/hugepages/hugepages-2048kB/nr_hugepages
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; [ -w $pool ] && echo 0 > $pool; rm -rf "$tmp"' EXIT
 
-hold_idle_vm
-
 [ -x "$pnvm" ] && [ -f "$kernel" ]; ok $? "pnvm and a guest kernel (${kernel:-none})"
 [ -e /dev/kvm ] && [ -d $sysn/node$node ] && [ -w $pool ]; ok $? "/dev/kvm, node $node and node 0's hugetlb pool"
 # make builds the guest initramfs; building it here costs ~10 s of TCG.

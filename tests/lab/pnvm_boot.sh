@@ -25,8 +25,6 @@ tmp=$(mktemp -d)
 keep=build/lab/pnvm_boot
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$keep"; mkdir -p "$keep"; cp "$tmp"/out* "$tmp"/err* "$keep"/ 2>/dev/null; rm -rf "$tmp"' EXIT
 
-hold_idle_vm
-
 [ -x "$pnvm" ]; ok $? "build/pnvm is built"
 [ -n "$kernel" ] && [ -f "$kernel" ]; ok $? "guest kernel: ${kernel:-none}"
 [ -e /dev/kvm ]; ok $? "/dev/kvm exists"

@@ -11,8 +11,7 @@ cd "$(dirname "$0")/../.."
 pnvm=build/pnvm
 kernel=${PNVM_GUEST_KERNEL:-$(scripts/kernel path stock 2>/dev/null)}
 tmp=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
-hold_idle_vm
+trap 'rm -rf "$tmp"' EXIT
 scripts/guest-initrd "$tmp/initrd.cpio.gz" >/dev/null 2>&1
 free1=$(awk '/MemFree/ { print int($4 / 1024) }' /sys/devices/system/node/node1/meminfo)
 echo "# node 1: ${free1} MiB free"

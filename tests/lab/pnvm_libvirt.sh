@@ -14,8 +14,6 @@ pnvm=build/pnvm
 kernel=${PNVM_GUEST_KERNEL:-$(scripts/kernel path stock 2>/dev/null)}
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
-hold_idle_vm
-
 [ -x "$pnvm" ] && [ -f "$kernel" ]; ok $? "pnvm and a guest kernel (${kernel:-none})"
 scripts/guest-initrd "$tmp/initrd.cpio.gz" >/dev/null 2>&1; ok $? "guest initramfs built"
 [ "$failed" -eq 0 ] || finish

@@ -41,8 +41,6 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-hold_idle_vm
-
 if [ "${PNVM_LAB_KERNEL:-}" = patched ]; then mode=window; else mode=off; fi
 
 [ -x "$pnvm" ]; ok $? "build/pnvm is built"

@@ -54,14 +54,3 @@ all_on_node1() {
 gmem_hva() {
 	sed -n 's/.*region 0: .* at \(0x[0-9a-f]*\), bound.*/\1/p' "$1"
 }
-
-# hold_idle_vm: keep one VM open for the test's lifetime. KVM flips a
-# static key in __schedule (preempt notifiers) when the first VM is
-# created or the last destroyed; holding one keeps L1 from live-patching
-# its scheduler on every boot (which multi-threaded TCG got wrong once).
-hold_idle_vm() {
-	python3 -c 'import fcntl, os, time
-k = os.open("/dev/kvm", os.O_RDWR)
-vm = fcntl.ioctl(k, 0xae01, 0)  # KVM_CREATE_VM
-time.sleep(3600)' 2>/dev/null &
-}
