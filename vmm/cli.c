@@ -87,6 +87,8 @@ void cli_usage(FILE *f)
 "                           private node)\n"
 "      --window=off         no window: devices reach all of guest RAM (stock\n"
 "                           guest kernels without CONFIG_OF/restricted DMA)\n"
+"      --window=hidden      the window exists but the guest is not told of it:\n"
+"                           every device access is refused (confinement test)\n"
 "The window needs a guest kernel with CONFIG_OF, CONFIG_DMA_RESTRICTED_POOL\n"
 "and kernel-patches/guest; it is described to it in a device tree.\n"
 "\n"
@@ -269,12 +271,10 @@ int cli_parse(struct pnvm_opts *o, int argc, char **argv)
 			have_shared_node = true;
 			break;
 		case OPT_WINDOW:
-			if (!strcmp(optarg, "off"))
-				o->window_off = true;
-			else if (!strcmp(optarg, "on"))
-				o->window_off = false;
-			else
-				return bad(o, "--window: '%s' is not on or off", optarg);
+			o->window_off = !strcmp(optarg, "off");
+			o->window_hidden = !strcmp(optarg, "hidden");
+			if (!o->window_off && !o->window_hidden && strcmp(optarg, "on"))
+				return bad(o, "--window: '%s' is not on, off or hidden", optarg);
 			break;
 		case 'h':
 			return CLI_HELP;

@@ -49,6 +49,7 @@ struct pnvm_opts {
 	u64 window_size;		/* bytes, multiple of 2M */
 	int shared_node;		/* NUMA node of the window's memory */
 	bool window_off;		/* --window=off: devices reach all guest RAM */
+	bool window_hidden;		/* --window=hidden: mapped, not told to the guest */
 
 	char disk_buf[PNVM_MAX_VIRTIO][4096];	/* "PATH" of "PATH,ro" */
 	char err[256];			/* why parsing failed */

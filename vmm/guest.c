@@ -128,6 +128,8 @@ int guest_e820(const struct guest *g, struct e820_entry *tab, int max)
 		const struct region *r = &g->regions[i];
 		u64 end = r->gpa + r->size;
 
+		if (r->hidden)
+			continue;
 		if (r->gpa != 0) {
 			n = e820_add(tab, n, max, r->gpa, r->size, E820_TYPE_RAM);
 			continue;

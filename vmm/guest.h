@@ -70,6 +70,7 @@ struct region {
 	void *hva;		/* host mapping, NULL until mapped */
 	int fd;			/* guest_memfd (RAM) or memfd (SHARED) */
 	u64 fd_offset;
+	bool hidden;		/* mapped but left out of e820 */
 };
 
 struct guest {

@@ -166,6 +166,8 @@ static void input_warnings(const struct pnvm_opts *o, const struct node_info *ni
 	if (o->window_off && cli_nr_virtio(o))
 		warnf("--window=off: virtio devices may read and write all of guest RAM on node %d",
 		      o->node);
+	if (o->window_hidden && cli_nr_virtio(o))
+		warnf("--window=hidden: the guest is not told of the window; its devices will find every ring and buffer outside it and refuse them");
 }
 
 /* The window and the devices: host resources the options name (exit 2). */
@@ -257,6 +259,8 @@ static int map_window(struct vm *vm)
 	if (!r)
 		return -EINVAL;
 	r->hva = window_hva(&vm->win);	/* owned by vm->win, not unmapped with RAM */
+	/* Hidden: not even e820 RAM, or the guest could put rings there by chance. */
+	r->hidden = o->window_hidden;
 	ret = kvm_set_region(&vm->kvm, r);
 	if (ret)
 		return ret;
@@ -278,7 +282,7 @@ static int load_dtb(struct vm *vm)
 	struct fdt_config cfg = {
 		.cpus = vm->opts->cpus,
 		.window_gpa = window_gpa(&vm->win),
-		.window_size = window_size(&vm->win),
+		.window_size = vm->opts->window_hidden ? 0 : window_size(&vm->win),
 		.devs = devs,
 		.ndevs = vm->nr_vdevs,
 	};

@@ -86,6 +86,10 @@ static void devices(void)
 	ok(ret == CLI_RUN && o.window_off, "--window=off lets the devices share node 0 with RAM");
 	ret = parse(ARGV("--kernel", "/k", "--private-node", "1", "--window", "off", "--window", "on"));
 	ok(ret == CLI_RUN && !o.window_off, "--window off then on: the last wins");
+	ret = parse(ARGV("--kernel", "/k", "--private-node", "1", "--rng", "--window=hidden"));
+	ok(ret == CLI_RUN && o.window_hidden && !o.window_off, "--window=hidden: a window, not told");
+	ret = parse(ARGV("--kernel", "/k", "--private-node", "1", "--window=hidden", "--window=off"));
+	ok(ret == CLI_RUN && !o.window_hidden && o.window_off, "--window hidden then off: the last wins");
 	ret = parse(ARGV("--kernel", "/k", "--private-node", "0", "--shared-window", "4M"));
 	ok(ret == CLI_RUN, "no devices: the shared node may equal the private node (no window)");
 
@@ -104,7 +108,7 @@ static void devices(void)
 	bad(ARGV("--kernel", "/k", "--private-node", "1", "--shared-window", "2G"),
 	    "more than 1G", "--shared-window 2G");
 	bad(ARGV("--kernel", "/k", "--private-node", "1", "--window", "maybe"),
-	    "not on or off", "--window maybe");
+	    "is not on, off or hidden", "--window maybe");
 	bad(ARGV("--kernel", "/k", "--private-node", "1", "--window=off", "--shared-window", "64M"),
 	    "no shared window", "--window=off with --shared-window");
 	bad(ARGV("--kernel", "/k", "--private-node", "1", "--disk", "/d,cache=none"),

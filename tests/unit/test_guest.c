@@ -86,6 +86,10 @@ static void layouts(void)
 	   e820_sorted_disjoint(t, n), "the window is an e820 RAM entry after guest RAM");
 	ok(guest_ram_size(&g) == 256ULL << 20 && guest_low_ram_end(&g) == 256ULL << 20,
 	   "the window is not counted as guest RAM");
+	g.regions[g.nr - 1].hidden = true;
+	n = guest_e820(&g, t, 16);
+	ok(n == 4 && !e820_has(t, n, 256ULL << 20, 64ULL << 20, E820_TYPE_RAM),
+	   "a hidden window (--window=hidden) is left out of e820 (%d entries)", n);
 
 	memset(&g, 0, sizeof(g));
 	ok(!guest_layout(&g, GUEST_HOLE_START) && g.nr == 1, "exactly 3G: one region");
