@@ -475,6 +475,31 @@ int vcpu_run(struct vcpu *vcpu)
 	return 0;
 }
 
+int vcpu_describe(struct vcpu *vcpu, char *buf, size_t size)
+{
+	static const char *const states[] = {
+		[KVM_MP_STATE_RUNNABLE] = "runnable",
+		[KVM_MP_STATE_UNINITIALIZED] = "waiting for INIT/SIPI",
+		[KVM_MP_STATE_INIT_RECEIVED] = "INIT received",
+		[KVM_MP_STATE_HALTED] = "halted",
+		[KVM_MP_STATE_SIPI_RECEIVED] = "SIPI received",
+	};
+	struct kvm_mp_state mp = { 0 };
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	if (ioctl(vcpu->fd, KVM_GET_REGS, &regs) < 0 ||
+	    ioctl(vcpu->fd, KVM_GET_SREGS, &sregs) < 0 ||
+	    ioctl(vcpu->fd, KVM_GET_MP_STATE, &mp) < 0)
+		return -errno;
+	snprintf(buf, size, "rip 0x%llx rsp 0x%llx rflags 0x%llx cr3 0x%llx, %s",
+		 (unsigned long long)regs.rip, (unsigned long long)regs.rsp,
+		 (unsigned long long)regs.rflags, (unsigned long long)sregs.cr3,
+		 mp.mp_state < ARRAY_SIZE(states) && states[mp.mp_state] ?
+		 states[mp.mp_state] : "other state");
+	return 0;
+}
+
 static void kick_handler(int sig)
 {
 }

@@ -51,6 +51,12 @@ void *vcpu_thread(void *arg);
 /* Make a running vCPU leave KVM_RUN (it then sees vm->stopping). */
 void vcpu_kick(struct vcpu *vcpu);
 
+/*
+ * Where a stopped vCPU is (rip, rsp, rflags, cr3, run state), for a
+ * guest that had to be killed; only once its thread has been joined.
+ */
+int vcpu_describe(struct vcpu *vcpu, char *buf, size_t size);
+
 void vcpu_destroy(struct vcpu *vcpu, int run_size);
 
 #endif

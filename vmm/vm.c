@@ -345,6 +345,16 @@ static void report_devices(struct vm *vm)
 	}
 }
 
+/* A guest that had to be stopped: where each vCPU was, to debug hangs. */
+static void report_vcpus(struct vm *vm)
+{
+	char line[160];
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].fd >= 0 && !vcpu_describe(&vm->vcpus[i], line, sizeof(line)))
+			infof("vcpu %u: %s", i, line);
+}
+
 static void report_placement(struct vm *vm, const char *when)
 {
 	struct gmem_placement p;
@@ -583,6 +593,8 @@ int vm_run(const struct pnvm_opts *opts)
 		else if (o.report)
 			infof("%s%s%s", o.name ? o.name : "", o.name ? ": " : "", vm->stop_reason);
 		report_devices(vm);
+		if (o.report && status)
+			report_vcpus(vm);
 		if (o.report)
 			report_placement(vm, "at exit");
 	}
