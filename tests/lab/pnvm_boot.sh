@@ -37,11 +37,10 @@ pages=$((mem_mb * 256))
 
 # --- the guest, on $node ----------------------------------------------------
 t0=$(now_ms)
-"$pnvm" --kernel "$kernel" --initrd "$initrd" --memory ${mem_mb}M --cpus 2 \
-	--private-node "$node" --report --cmdline 'pnvm.run="sleep 5"' \
-	< /dev/null > "$tmp/out" 2> "$tmp/err" &
-pid=$!
-wait_for "$tmp/out" PNVM-GUEST-UP $pid 300; up=$?
+start_guest "$tmp/out" "$tmp/err" PNVM-GUEST-UP 300 \
+	"$pnvm" --kernel "$kernel" --initrd "$initrd" --memory ${mem_mb}M --cpus 2 \
+	--private-node "$node" --report --cmdline 'pnvm.run="sleep 5"'
+up=$?
 t1=$(now_ms)
 ok $up "guest printed PNVM-GUEST-UP"
 [ $up -eq 0 ] && diag "pnvm start to guest marker: $(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100)) s"

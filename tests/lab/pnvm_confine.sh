@@ -55,18 +55,8 @@ args=(--kernel "$kernel" --initrd "$initrd" --memory 256M --cpus 2
       --private-node 1 --report --name confine-lab
       --disk "$img" --rng --console --window=hidden)
 
-# The early-boot flake of nested TCG guests (pnvm_virtio): a boot that
-# never reaches virtio-blk is said and retried once.
-for try in 1 2; do
-	"$pnvm" "${args[@]}" < /dev/null > "$tmp/out" 2> "$tmp/err" &
-	pid=$!
-	wait_for "$tmp/out" 'virtio_blk virtio[0-9]*: \[vda\]' $pid 180
-	up=$?
-	[ $up -eq 0 ] || [ $try = 2 ] && break
-	kill -TERM $pid 2>/dev/null; wait $pid
-	diag "boot $try never reached virtio-blk; last console line: $(grep -a '^\[' "$tmp/out" | tail -n 1 | cut -c1-100)"
-	cp "$tmp/out" "$tmp/out.boot$try"; cp "$tmp/err" "$tmp/err.boot$try"
-done
+start_guest "$tmp/out" "$tmp/err" 'virtio_blk virtio[0-9]*: \[vda\]' 180 "$pnvm" "${args[@]}"
+up=$?
 ok $up "guest kernel probed virtio-blk: $(grep -a -m1 'virtio_blk.*\[vda\]' "$tmp/out" | cut -c1-100)"
 grep -aq '^pnvm: warning: --window=hidden: the guest is not told of the window' "$tmp/err"
 ok $? "pnvm warns that the window is hidden"

@@ -24,11 +24,10 @@ case "$line" in *"--private-node 1"*) r=0 ;; *) r=1 ;; esac
 ok $r "xml-to-argv: <numatune> nodeset 1 -> --private-node 1 ($line)"
 mem_mb=$(echo "$line" | sed -n 's/.*--memory \([0-9]*\)M.*/\1/p')
 
-"$pnvm" run --libvirt "$xml" --kernel "$kernel" --initrd "$tmp/initrd.cpio.gz" --report \
-	--cmdline 'console=ttyS0 pnvm.run="sleep 5"' \
-	< /dev/null > "$tmp/out" 2> "$tmp/err" &
-pid=$!
-wait_for "$tmp/out" PNVM-GUEST-UP $pid 300; up=$?
+start_guest "$tmp/out" "$tmp/err" PNVM-GUEST-UP 300 \
+	"$pnvm" run --libvirt "$xml" --kernel "$kernel" --initrd "$tmp/initrd.cpio.gz" --report \
+	--cmdline 'console=ttyS0 pnvm.run="sleep 5"'
+up=$?
 ok $up "the domain's guest printed PNVM-GUEST-UP"
 hva=$(gmem_hva "$tmp/err")
 if [ $up -eq 0 ] && [ -n "$hva" ]; then

@@ -37,7 +37,7 @@ cleanup() {
 	kill $(jobs -p) 2>/dev/null
 	ip link del "$tap" 2>/dev/null
 	rm -rf "$keep"; mkdir -p "$keep"
-	cp "$tmp"/out* "$tmp"/err "$keep"/ 2>/dev/null
+	cp "$tmp"/out* "$tmp"/err* "$keep"/ 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -139,23 +139,13 @@ else
 	done
 fi
 
-# Nested guests under the lab's TCG now and then die in early boot at a
-# random point (triple fault, stalled clock; virtio/README, "Measured in
-# pnvm"), with or without devices. A boot that never reaches the guest's
-# first marker is said and retried once; one that got further is judged.
-for try in 1 2; do
-	t0=$(now_ms)
-	"$pnvm" "${args[@]}" < /dev/null > "$tmp/out" 2> "$tmp/err" &
-	pid=$!
-	wait_for "$tmp/out" PNVM-GUEST-UP $pid 180 &&
-		wait_for "$tmp/out" 'PNVM-V io-done' $pid 240
-	up=$?
-	t1=$(now_ms)
-	[ $up -eq 0 ] || grep -aq PNVM-GUEST-UP "$tmp/out" || [ $try = 2 ] && break
-	kill -TERM $pid 2>/dev/null; wait $pid
-	diag "boot $try never reached user space ($(grep -a 'guest reset\|stopped by' "$tmp/err" | head -n 1)); last console line: $(grep -a '^\[' "$tmp/out" | tail -n 1 | cut -c1-100)"
-	cp "$tmp/out" "$tmp/out.boot$try"
-done
+# A boot that never reaches user space is retried once (start_guest);
+# one that got further is judged.
+t0=$(now_ms)
+start_guest "$tmp/out" "$tmp/err" PNVM-GUEST-UP 180 "$pnvm" "${args[@]}" &&
+	wait_for "$tmp/out" 'PNVM-V io-done' $pid 240
+up=$?
+t1=$(now_ms)
 ok $up "guest ran the device script (PNVM-V io-done)"
 diag "pnvm start to io-done: $(((t1 - t0) / 1000)).$(((t1 - t0) % 1000 / 100)) s"
 

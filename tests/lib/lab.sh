@@ -54,3 +54,34 @@ all_on_node1() {
 gmem_hva() {
 	sed -n 's/.*region 0: .* at \(0x[0-9a-f]*\), bound.*/\1/p' "$1"
 }
+
+# start_guest OUT ERR MARKER SECONDS CMD...: run CMD (pnvm) in the
+# background as $pid and wait until MARKER is in OUT. Nested guests
+# under the lab's multi-threaded TCG now and then die in early boot: an
+# int3 oops where a static key is being patched, as TCG lets another
+# vCPU run the half-written instruction (virtio/README, "Measured in
+# pnvm"). A boot that dies or stalls before MARKER is said, with its
+# oops line, and retried once; the first boot's output is kept in
+# OUT.boot1 and ERR.boot1.
+start_guest() {
+	local out=$1 err=$2 marker=$3 secs=$4 try
+	shift 4
+	for try in 1 2; do
+		"$@" < /dev/null > "$out" 2> "$err" &
+		pid=$!
+		wait_for "$out" "$marker" $pid "$secs" && return 0
+		[ $try = 2 ] && return 1
+		kill -TERM $pid 2>/dev/null; wait $pid
+		diag "boot $try did not reach '$marker': $(boot_failure "$out" "$err")"
+		cp "$out" "$out.boot$try"; cp "$err" "$err.boot$try"
+	done
+}
+
+# boot_failure OUT ERR: one line on why a guest died or where it hung.
+boot_failure() {
+	local oops stop last
+	oops=$(grep -a -m1 -A1 'Oops:\|BUG:\|Kernel panic' "$1" | tr -s ' \r\n' ' ' | cut -c1-160)
+	stop=$(grep -a 'guest reset\|stopped by\|guest halted' "$2" | head -n 1)
+	last=$(grep -a '^\[' "$1" | tail -n 1 | cut -c1-100)
+	echo "${oops:-no oops}; ${stop:-no stop reason}; last console line: ${last:-none}"
+}
