@@ -3,7 +3,7 @@
 #   make unit   host-only tests (fast)
 #   make test   everything: unit tests, lab tests, kernel property table
 #   make demo   boot a VM on the private node (inside the lab without KVM)
-#   make bench  page-fault/allocation benchmark, stock vs patched lab kernel
+#   make bench  benchmarks: page faults (stock vs patched), virtio-blk (pnvm vs QEMU)
 
 CC      ?= gcc
 # SAN=1: the same tree with ASan+UBSan, in its own directory.
@@ -65,6 +65,10 @@ $(B)/tests/kernel/%: $(B)/tests/kernel/%.o
 
 $(B)/bench/%: $(B)/bench/%.o
 	$(CC) $(LDFLAGS) -o $@ $^
+
+# Runs in the guest's busybox initramfs: no shared libraries there.
+$(B)/bench/blkbench: $(B)/bench/blkbench.o
+	$(CC) $(LDFLAGS) -static -o $@ $^
 
 # libFuzzer targets: clang builds the fuzzer with the library sources.
 FUZZ_CFLAGS := $(filter-out -MMD -MP,$(CFLAGS)) -fsanitize=fuzzer,address,undefined
