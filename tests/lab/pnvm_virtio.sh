@@ -139,7 +139,7 @@ else
 	done
 fi
 
-# A boot that never reaches user space is retried once (start_guest);
+# A boot that never reaches user space is retried (start_guest, 3 boots);
 # one that got further is judged.
 t0=$(now_ms)
 start_guest "$tmp/out" "$tmp/err" PNVM-GUEST-UP 180 "$pnvm" "${args[@]}" &&

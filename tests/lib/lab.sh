@@ -60,17 +60,17 @@ gmem_hva() {
 # under the lab's multi-threaded TCG now and then die in early boot: an
 # int3 oops where a static key is being patched, as TCG lets another
 # vCPU run the half-written instruction (virtio/README, "Measured in
-# pnvm"). A boot that dies or stalls before MARKER is said, with its
-# oops line, and retried once; the first boot's output is kept in
-# OUT.boot1 and ERR.boot1.
+# pnvm"; 1 boot in 8 under load). A boot that dies or stalls before
+# MARKER is said, with its oops line, and retried, up to 3 boots in all;
+# a failed boot's output is kept in OUT.bootN and ERR.bootN.
 start_guest() {
 	local out=$1 err=$2 marker=$3 secs=$4 try
 	shift 4
-	for try in 1 2; do
+	for try in 1 2 3; do
 		"$@" < /dev/null > "$out" 2> "$err" &
 		pid=$!
 		wait_for "$out" "$marker" $pid "$secs" && return 0
-		[ $try = 2 ] && return 1
+		[ $try = 3 ] && return 1
 		kill -TERM $pid 2>/dev/null; wait $pid
 		diag "boot $try did not reach '$marker': $(boot_failure "$out" "$err")"
 		cp "$out" "$out.boot$try"; cp "$err" "$err.boot$try"
