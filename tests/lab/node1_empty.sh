@@ -75,30 +75,32 @@ base=$(snap)
 diag "node $node: present $present kB, MemTotal $total kB: memory map + boot data $((present - total)) kB"
 diag "before pnvm: $base"
 
-# --- the guest, on node 1 --------------------------------------------------
-"$pnvm" --kernel "$kernel" --initrd "$initrd" --memory ${mem_mb}M --cpus 1 \
-	--private-node $node --report --cmdline 'pnvm.run="sleep 3600"' \
-	< /dev/null > "$tmp/out" 2> "$tmp/err" &
-pid=$!
-wait_for "$tmp/err" 'placement at start' $pid 120; st=$?
-ok $st "pnvm allocated the guest's RAM and started it"
-[ $st -eq 0 ] || { diag "pnvm stderr:"; sed 's/^/#   /' "$tmp/err"; finish; }
-echo -1000 > /proc/$pid/oom_score_adj
-hva=$(gmem_hva "$tmp/err")
-p=$(placement $pid "${hva:-0}")
-all_on_node1 "$p" $((mem_mb * 256))
-ok $? "guest RAM bind:1 and 100% on node 1 ($p)"
+# --- the guest on node 1, and pressure on node 0 while it boots --------------
+# Under that pressure the lab's nested 1-vCPU guest has now and then
+# triple-faulted (2 of 3 CI runs on 2026-12-01, stock and patched alike;
+# SVM leaves no state to read after a shutdown), which ends the VM this
+# test measures around. A run whose guest died that way is said and run
+# once more; anything else pnvm does is judged.
+phase() {
+	"$pnvm" --kernel "$kernel" --initrd "$initrd" --memory ${mem_mb}M --cpus 1 \
+		--private-node $node --report --cmdline 'pnvm.run="sleep 3600"' \
+		< /dev/null > "$tmp/out" 2> "$tmp/err" &
+	pid=$!
+	wait_for "$tmp/err" 'placement at start' $pid 120 || return 1
+	echo -1000 > /proc/$pid/oom_score_adj
+	hva=$(gmem_hva "$tmp/err")
+	p=$(placement $pid "${hva:-0}")
 
-# --- pressure on node 0, while the guest boots -------------------------------
-t0=$(now_ms)
-free0=$(field "$(snap)" n0free)
-echo $(((free0 / 1024 - 128) / 2)) > $pool
-diag "node 0 hugetlb pool: $(cat $pool) x 2 MiB (node 0 MemFree was $free0 kB)"
-free0=$(field "$(snap)" n0free)
-hog_mb=$((free0 / 1024 + 64))
-# In a subshell that reports python's status: an OOM kill of a job of
-# this shell would print its whole command line to stderr.
-{ python3 -c '
+	# Pressure on node 0, while the guest boots.
+	t0=$(now_ms)
+	free0=$(field "$(snap)" n0free)
+	echo $(((free0 / 1024 - 128) / 2)) > $pool
+	diag "node 0 hugetlb pool: $(cat $pool) x 2 MiB (node 0 MemFree was $free0 kB)"
+	free0=$(field "$(snap)" n0free)
+	hog_mb=$((free0 / 1024 + 64))
+	# In a subshell that reports python's status: an OOM kill of a job of
+	# this shell would print its whole command line to stderr.
+	{ python3 -c '
 import mmap, os, signal, sys
 open("/proc/self/oom_score_adj", "w").write("1000")
 print("HOG-PID", os.getpid(), flush=True)
@@ -115,28 +117,40 @@ while done < int(sys.argv[1]) << 20:
 print("HOG-FULL", flush=True)
 signal.pause()
 ' $hog_mb; echo "HOG-EXIT $?"; } > "$tmp/hog" 2>&1 < /dev/null &
-hog=$!
-diag "hog: default policy, $hog_mb MiB (node 0 MemFree $free0 kB + 64 MiB)"
-: > "$tmp/samples"
-# (Anchored: the shell's report of a killed python quotes its source.)
-while ! grep -q '^HOG-FULL$\|^HOG-EXIT [0-9]' "$tmp/hog"; do
-	snap >> "$tmp/samples"
-	sleep 0.3
+	hog=$!
+	diag "hog: default policy, $hog_mb MiB (node 0 MemFree $free0 kB + 64 MiB)"
+	: > "$tmp/samples"
+	# (Anchored: the shell's report of a killed python quotes its source.)
+	while ! grep -q '^HOG-FULL$\|^HOG-EXIT [0-9]' "$tmp/hog"; do
+		snap >> "$tmp/samples"
+		sleep 0.3
+	done
+	for _ in 1 2 3 4 5; do snap >> "$tmp/samples"; sleep 0.3; done
+	got=$(grep '^[0-9][0-9]*$' "$tmp/hog" | tail -1)
+	got=${got:-0}
+	if grep -q '^HOG-FULL$' "$tmp/hog"; then
+		how="allocated all $got MiB"
+		hogst=0
+		kill "$(awk '$1 == "HOG-PID" { print $2 }' "$tmp/hog")"
+	else
+		hogst=$(sed -n 's/^HOG-EXIT //p' "$tmp/hog")
+		how="ended (status $hogst; OOM-killed: 137) after $got MiB"
+	fi
+	wait $hog
+	echo 0 > $pool
+	diag "hog $how in $(( ($(now_ms) - t0) / 1000 )) s; $(wc -l < "$tmp/samples") samples"
+}
+for try in 1 2; do
+	phase; st=$?
+	[ $st -eq 0 ] && ! kill -0 $pid 2>/dev/null && grep -q 'guest reset (triple fault)' "$tmp/err" &&
+		[ $try = 1 ] || break
+	diag "run $try: the guest triple-faulted under the pressure after $(grep -ac '' "$tmp/out") console lines ($(grep -a '^\[' "$tmp/out" | tail -n 1 | cut -c1-80)); once more"
+	wait $pid
 done
-for _ in 1 2 3 4 5; do snap >> "$tmp/samples"; sleep 0.3; done
-got=$(grep '^[0-9][0-9]*$' "$tmp/hog" | tail -1)
-got=${got:-0}
-if grep -q '^HOG-FULL$' "$tmp/hog"; then
-	how="allocated all $got MiB"
-	hogst=0
-	kill "$(awk '$1 == "HOG-PID" { print $2 }' "$tmp/hog")"
-else
-	hogst=$(sed -n 's/^HOG-EXIT //p' "$tmp/hog")
-	how="ended (status $hogst; OOM-killed: 137) after $got MiB"
-fi
-wait $hog
-echo 0 > $pool
-diag "hog $how in $(( ($(now_ms) - t0) / 1000 )) s; $(wc -l < "$tmp/samples") samples"
+ok $st "pnvm allocated the guest's RAM and started it"
+[ $st -eq 0 ] || { diag "pnvm stderr:"; sed 's/^/#   /' "$tmp/err"; finish; }
+all_on_node1 "$p" $((mem_mb * 256))
+ok $? "guest RAM bind:1 and 100% on node 1 ($p)"
 kill -0 $pid 2>/dev/null && [ -s "$tmp/out" ]
 ok $? "pnvm survived the pressure, its guest running ($(grep -ac '' "$tmp/out") console lines so far)"
 
