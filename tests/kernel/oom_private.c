@@ -11,7 +11,7 @@
 
 int main(void)
 {
-	int target = pn_target_node(), st_hog = 0, st_bind = 0;
+	int target = pn_target_node(), st_hog = 0, st_bind = 0, oom_killed;
 	long n1_kb = pn_node_meminfo(pn_target_node(), "MemTotal");
 	pid_t hog, binder;
 	int hp[2];
@@ -53,20 +53,20 @@ int main(void)
 	printf("binder pid %d: allocating %ld MiB bound to node %d\n", binder,
 	       (n1_kb >> 10) + 128, target);
 	waitpid(binder, &st_bind, 0);
-	/* is the bystander still alive? */
-	if (waitpid(hog, &st_hog, WNOHANG) == 0) {
-		printf("bystander alive\n");
-		kill(hog, SIGKILL);
-		waitpid(hog, NULL, 0);
-		st_hog = -1;
-	} else {
-		printf("bystander died: %s %d\n",
-		       WIFSIGNALED(st_hog) ? "signal" : "exit",
-		       WIFSIGNALED(st_hog) ? WTERMSIG(st_hog) : WEXITSTATUS(st_hog));
-	}
+	/*
+	 * An OOM victim may still be exiting when the binder's death wakes us,
+	 * so do not poll: end the bystander with SIGTERM and read its status.
+	 * A SIGKILL sent earlier by the OOM killer wins over our SIGTERM.
+	 */
+	kill(hog, SIGTERM);
+	waitpid(hog, &st_hog, 0);
+	oom_killed = WIFSIGNALED(st_hog) && WTERMSIG(st_hog) == SIGKILL;
+	printf("bystander %s (%s %d)\n", oom_killed ? "OOM-killed" : "alive",
+	       WIFSIGNALED(st_hog) ? "signal" : "exit",
+	       WIFSIGNALED(st_hog) ? WTERMSIG(st_hog) : WEXITSTATUS(st_hog));
 	printf("binder: %s %d\n", WIFSIGNALED(st_bind) ? "signal" : "exit",
 	       WIFSIGNALED(st_bind) ? WTERMSIG(st_bind) : WEXITSTATUS(st_bind));
-	if (st_hog != -1)
+	if (oom_killed)
 		LEAK();
 	if (!WIFSIGNALED(st_bind))
 		NA("binder was not OOM-killed (exit %d)", WEXITSTATUS(st_bind));
