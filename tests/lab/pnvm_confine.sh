@@ -70,9 +70,7 @@ kill -TERM $pid 2>/dev/null
 wait $pid; rc=$?
 [ $rc -eq 143 ]; ok $? "pnvm ends on SIGTERM with 143 (status $rc)"
 
-ctr() { # DEV FIELD
-	sed -n "s/^pnvm: $1: .*$2=\([0-9]*\).*/\1/p" "$tmp/err" | tail -n 1
-}
+ctr() { counter "$tmp/err" "$@"; }
 grep -a '^pnvm: [a-z]*[0-9]: requests=' "$tmp/err" | sed 's/^pnvm: /# counters: /'
 for d in console0 rng0 blk0; do
 	v=$(ctr $d violations) r=$(ctr $d requests) b=$(ctr $d bytes)

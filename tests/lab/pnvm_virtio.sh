@@ -207,9 +207,7 @@ ok $? "/dev/hwrng (virtio_rng) gave 32 bytes (${rng:-nothing})"
 diag "guest ping: $(v ping-stats)"
 
 # Counters, as pnvm --report printed them at exit.
-ctr() { # DEV FIELD
-	sed -n "s/^pnvm: $1: .*$2=\([0-9]*\).*/\1/p" "$tmp/err" | tail -n 1
-}
+ctr() { counter "$tmp/err" "$@"; }
 devs="blk0 net0 rng0"
 [ $mode = window ] && devs="$devs console0"
 grep -a '^pnvm: [a-z]*[0-9]: requests=' "$tmp/err" | sed 's/^pnvm: /# counters: /'

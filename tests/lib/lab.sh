@@ -55,6 +55,12 @@ gmem_hva() {
 	sed -n 's/.*region 0: .* at \(0x[0-9a-f]*\), bound.*/\1/p' "$1"
 }
 
+# counter ERR DEV FIELD: DEV's FIELD from the last counters line pnvm
+# printed at exit ("pnvm: blk0: requests=N bytes=N violations=N errors=N").
+counter() {
+	sed -n "s/^pnvm: $2: .*$3=\([0-9]*\).*/\1/p" "$1" | tail -n 1
+}
+
 # start_guest OUT ERR MARKER SECONDS CMD...: run CMD (pnvm) in the
 # background as $pid and wait until MARKER is in OUT. Nested guests
 # under the lab's multi-threaded TCG now and then die in early boot: an
