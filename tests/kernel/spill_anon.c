@@ -7,15 +7,21 @@
  * process found on node 1 (move_pages query after each 16 MiB chunk).
  */
 #include "pnode.h"
+#include <poll.h>
 #include <signal.h>
 
 #define CHUNK (16UL << 20)
+/* A chunk taking longer than this is reclaim thrashing, not spilling. */
+#ifndef STALL_MS
+#define STALL_MS 60000
+#endif
 
 int main(void)
 {
 	int target = pn_target_node(), pfd[2], status;
 	long node0_kb = pn_node_meminfo(0, "MemTotal");
 	unsigned long limit, max_n1 = 0, done = 0, rec[2];
+	struct pollfd pf;
 	pid_t pid;
 
 	if (target < 0)
@@ -27,6 +33,7 @@ int main(void)
 	       node0_kb, limit >> 20);
 	if (pipe(pfd))
 		SETUP_FAIL("pipe");
+	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
 		unsigned long cnt[PN_MAXNODE], total1 = 0, i;
@@ -52,7 +59,22 @@ int main(void)
 		_exit(0);
 	}
 	close(pfd[1]);
-	while (read(pfd[0], rec, sizeof(rec)) == sizeof(rec)) {
+	/*
+	 * With node 0 full and no swap, the child may sit in reclaim for
+	 * minutes before the OOM killer picks it (seen under TCG). What is
+	 * measured is where its pages went, so a stall ends the run.
+	 */
+	pf.fd = pfd[0];
+	pf.events = POLLIN;
+	for (;;) {
+		if (poll(&pf, 1, STALL_MS) == 0) {
+			printf("no new chunk for %d s (reclaim): stopping the child\n",
+			       STALL_MS / 1000);
+			kill(pid, SIGKILL);
+			break;
+		}
+		if (read(pfd[0], rec, sizeof(rec)) != sizeof(rec))
+			break;
 		done = rec[0];
 		max_n1 = rec[1];
 	}
