@@ -9,7 +9,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib/lab.sh
 
 pnvm=build/pnvm
-kernel=${PNVM_GUEST_KERNEL:-$(scripts/kernel path stock 2>/dev/null)}
+kernel=${PNVM_GUEST_KERNEL:-$(scripts/kernel path guest 2>/dev/null)}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 scripts/guest-initrd "$tmp/initrd.cpio.gz" >/dev/null 2>&1

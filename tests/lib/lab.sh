@@ -11,6 +11,9 @@ exec 3>&1
 diag() { echo "# $*" >&3; }	# also from inside $(...)
 finish() { echo "1..$n"; [ "$failed" -eq 0 ]; exit; }
 
+# retry_note LINE: one retry for the runner's summary (scripts/lib.sh).
+retry_note() { [ -z "${PNVM_RETRY_LOG:-}" ] || echo "$*" >> "$PNVM_RETRY_LOG"; }
+
 # now_ms: monotonic milliseconds.
 now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
@@ -79,6 +82,7 @@ start_guest() {
 		[ $try = 3 ] && return 1
 		kill -TERM $pid 2>/dev/null; wait $pid
 		diag "boot $try did not reach '$marker': $(boot_failure "$out" "$err")"
+		retry_note "${0##*/}: guest boot $try did not reach '$marker': $(boot_failure "$out" "$err")"
 		cp "$out" "$out.boot$try"; cp "$err" "$err.boot$try"
 	done
 }
