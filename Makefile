@@ -23,7 +23,7 @@ PKGS    := libvirt libxml-2.0 liburing
 CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfdt -lnuma -lpthread
 
-VMM_SRC  := $(filter-out vmm/main.c,$(wildcard vmm/*.c)) $(wildcard virtio/*.c)
+VMM_SRC  := $(wildcard lib/*.c) $(filter-out vmm/main.c,$(wildcard vmm/*.c)) $(wildcard virtio/*.c)
 VMM_OBJ  := $(VMM_SRC:%.c=$(B)/%.o)
 UNIT     := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 LABT     := $(patsubst tests/lab/%.c,$(B)/tests/lab/%,$(wildcard tests/lab/*.c))

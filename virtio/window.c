@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "virtio/window.h"
-#include "vmm/util.h"
+#include "lib/util.h"
 
 static int window_bind(void *p, uint64_t size, int node)
 {

@@ -2,7 +2,7 @@
 #ifndef PNVM_BOOT_H
 #define PNVM_BOOT_H
 
-#include "vmm/util.h"
+#include "lib/util.h"
 
 struct vm;
 

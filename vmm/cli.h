@@ -3,7 +3,7 @@
 #define PNVM_CLI_H
 
 #include <stdio.h>
-#include "vmm/util.h"
+#include "lib/util.h"
 
 #define PNVM_VERSION		"0.1"
 #define PNVM_MIN_MEMORY		(32 * SZ_1M)
@@ -52,7 +52,6 @@ struct pnvm_opts {
 	bool window_hidden;		/* --window=hidden: mapped, not told to the guest */
 
 	char disk_buf[PNVM_MAX_VIRTIO][4096];	/* "PATH" of "PATH,ro" */
-	char err[256];			/* why parsing failed */
 };
 
 enum {
@@ -64,7 +63,7 @@ enum {
 /*
  * Parse argv into opts without side effects (no files opened, nothing
  * printed), so tests can call it. Returns CLI_RUN/CLI_HELP/CLI_VERSION,
- * or -EINVAL with opts->err set (the caller prints it and exits 2).
+ * or -EINVAL with errf() set (the caller prints err_msg() and exits 2).
  */
 int cli_parse(struct pnvm_opts *opts, int argc, char **argv);
 

@@ -3,7 +3,7 @@
 #define PNVM_CPU_H
 
 #include <pthread.h>
-#include "vmm/util.h"
+#include "lib/util.h"
 
 struct vm;
 struct kvm;

@@ -2,7 +2,7 @@
 #ifndef PNVM_GMEM_H
 #define PNVM_GMEM_H
 
-#include "vmm/util.h"
+#include "lib/util.h"
 
 struct kvm;
 struct region;

@@ -2,7 +2,7 @@
 #ifndef PNVM_GUEST_H
 #define PNVM_GUEST_H
 
-#include "vmm/util.h"
+#include "lib/util.h"
 
 struct vm;
 

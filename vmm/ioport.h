@@ -2,7 +2,7 @@
 #ifndef PNVM_IOPORT_H
 #define PNVM_IOPORT_H
 
-#include "vmm/util.h"
+#include "lib/util.h"
 
 struct vm;
 

@@ -104,7 +104,7 @@ int main(int argc, char **argv)
 		status = vm_run(&opts);
 		break;
 	default:
-		fprintf(stderr, "pnvm: %s\n", opts.err);
+		fprintf(stderr, "pnvm: %s\n", err_msg());
 		status = EXIT_BAD_INPUT;
 		break;
 	}

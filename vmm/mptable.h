@@ -2,7 +2,7 @@
 #ifndef PNVM_MPTABLE_H
 #define PNVM_MPTABLE_H
 
-#include "vmm/util.h"
+#include "lib/util.h"
 
 struct vm;
 

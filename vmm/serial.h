@@ -4,7 +4,7 @@
 
 #include <pthread.h>
 #include <termios.h>
-#include "vmm/util.h"
+#include "lib/util.h"
 
 struct vm;
 

@@ -96,8 +96,9 @@ static int check_inputs(struct pnvm_opts *o, struct inputs *in)
 	u64 initrd_addr;
 	int ret;
 
-	if (cli_check_files(o))
-		return errf(-EINVAL, "%s", o->err);
+	ret = cli_check_files(o);
+	if (ret)
+		return ret;
 	ret = node_probe(o->node, ni);
 	if (!ret)
 		ret = node_check(ni, o->memory, o->require_private);

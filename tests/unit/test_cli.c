@@ -28,8 +28,8 @@ static void bad(char **argv, const char *expect, const char *what)
 {
 	int ret = parse(argv);
 
-	ok(ret == -EINVAL && strstr(o.err, expect),
-	   "%s is rejected: \"%s\"", what, o.err);
+	ok(ret == -EINVAL && strstr(err_msg(), expect),
+	   "%s is rejected: \"%s\"", what, err_msg());
 }
 
 static void sizes(void)
@@ -80,7 +80,7 @@ static void devices(void)
 			 "--disk", "/d.config,ro", "--net", "tap=tap0", "--rng",
 			 "--shared-window", "65536K", "--shared-node", "0"));
 	ok(ret == CLI_RUN && o.ndisks == 2 && o.disks[1].ro && o.window_size == 64ULL << 20,
-	   "a libvirt translation parses (%s)", ret == CLI_RUN ? "ok" : o.err);
+	   "a libvirt translation parses (%s)", ret == CLI_RUN ? "ok" : err_msg());
 
 	ret = parse(ARGV("--kernel", "/k", "--private-node", "0", "--rng", "--window=off"));
 	ok(ret == CLI_RUN && o.window_off, "--window=off lets the devices share node 0 with RAM");
@@ -131,15 +131,15 @@ static void devices(void)
 		 "--disk", "/3", "--disk", "/4", "--net", "tap=a", "--net", "tap=b",
 		 "--net", "tap=c", "--rng", "--console"),
 	    "9 virtio devices; at most 8", "nine devices");
-	ok(!strchr(o.err, '\n'), "device error messages are one line");
+	ok(!strchr(err_msg(), '\n'), "device error messages are one line");
 
 	/* Disk files: missing, unwritable for rw, a directory. */
 	ok(parse(ARGV("--kernel", "/proc/self/exe", "--private-node", "1", "--disk", "/nonexistent.img")) == CLI_RUN &&
-	   cli_check_files(&o) == -EINVAL && strstr(o.err, "--disk /nonexistent.img: No such file"),
-	   "missing disk image: \"%s\"", o.err);
+	   cli_check_files(&o) == -EINVAL && strstr(err_msg(), "--disk /nonexistent.img: No such file"),
+	   "missing disk image: \"%s\"", err_msg());
 	ok(parse(ARGV("--kernel", "/proc/self/exe", "--private-node", "1", "--disk", "/")) == CLI_RUN &&
-	   cli_check_files(&o) == -EINVAL && strstr(o.err, "not a regular file or block device"),
-	   "disk that is a directory: \"%s\"", o.err);
+	   cli_check_files(&o) == -EINVAL && strstr(err_msg(), "not a regular file or block device"),
+	   "disk that is a directory: \"%s\"", err_msg());
 	ok(parse(ARGV("--kernel", "/proc/self/exe", "--private-node", "1", "--disk", "/proc/self/exe,ro")) == CLI_RUN &&
 	   cli_check_files(&o) == 0, "a readable disk passes with ,ro");
 }
@@ -200,18 +200,18 @@ int main(void)
 	    "needs an argument", "option without its argument");
 	bad(ARGV("--kernel", "/k", "--private-node", "1", "stray"),
 	    "unexpected argument 'stray'", "stray argument");
-	ok(!strchr(o.err, '\n'), "error messages are one line");
+	ok(!strchr(err_msg(), '\n'), "error messages are one line");
 
 	/* Files: missing, a directory, fine. */
 	ok(parse(ARGV("--kernel", "/nonexistent/bzImage", "--private-node", "0")) == CLI_RUN &&
-	   cli_check_files(&o) == -EINVAL && strstr(o.err, "--kernel /nonexistent/bzImage: No such file"),
-	   "missing kernel file: \"%s\"", o.err);
+	   cli_check_files(&o) == -EINVAL && strstr(err_msg(), "--kernel /nonexistent/bzImage: No such file"),
+	   "missing kernel file: \"%s\"", err_msg());
 	ok(parse(ARGV("--kernel", "/proc/self/exe", "--initrd", "/nonexistent.cpio", "--private-node", "0")) == CLI_RUN &&
-	   cli_check_files(&o) == -EINVAL && strstr(o.err, "--initrd /nonexistent.cpio"),
-	   "missing initrd file: \"%s\"", o.err);
+	   cli_check_files(&o) == -EINVAL && strstr(err_msg(), "--initrd /nonexistent.cpio"),
+	   "missing initrd file: \"%s\"", err_msg());
 	ok(parse(ARGV("--kernel", "/", "--private-node", "0")) == CLI_RUN &&
-	   cli_check_files(&o) == -EINVAL && strstr(o.err, "not a regular file"),
-	   "kernel that is a directory: \"%s\"", o.err);
+	   cli_check_files(&o) == -EINVAL && strstr(err_msg(), "not a regular file"),
+	   "kernel that is a directory: \"%s\"", err_msg());
 	ok(parse(ARGV("--kernel", "/proc/self/exe", "--private-node", "0")) == CLI_RUN &&
 	   cli_check_files(&o) == 0, "readable kernel file passes");
 

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vmm/util.h"
+#include "lib/util.h"
 
 /* Per thread, so vCPU threads cannot garble the main thread's message. */
 static __thread char err_buf[512];
