@@ -207,12 +207,12 @@ struct kvm_cpuid2 *cpuid_filter(const struct kvm_cpuid2 *sup, unsigned int id,
 #define PTE_RW		0x2ULL
 #define PTE_PS		0x80ULL
 
-int cpu_write_boot_tables(struct vm *vm)
+int cpu_write_boot_tables(struct memmap *mem)
 {
-	u64 *gdt = guest_ptr(vm, GUEST_GDT, GDT_ENTRIES * 8);
-	u64 *pml4 = guest_ptr(vm, GUEST_PML4, PAGE_SIZE);
-	u64 *pdpt = guest_ptr(vm, GUEST_PDPT, PAGE_SIZE);
-	u64 *pd = guest_ptr(vm, GUEST_PD, 4 * PAGE_SIZE);
+	u64 *gdt = guest_ptr(mem, GUEST_GDT, GDT_ENTRIES * 8);
+	u64 *pml4 = guest_ptr(mem, GUEST_PML4, PAGE_SIZE);
+	u64 *pdpt = guest_ptr(mem, GUEST_PDPT, PAGE_SIZE);
+	u64 *pd = guest_ptr(mem, GUEST_PD, 4 * PAGE_SIZE);
 
 	if (!gdt || !pml4 || !pdpt || !pd)
 		return errf(-ENOMEM, "guest RAM too small for boot page tables");

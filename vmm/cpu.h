@@ -7,6 +7,7 @@
 
 struct vm;
 struct kvm;
+struct memmap;
 struct kvm_run;
 struct kvm_cpuid2;
 
@@ -35,7 +36,7 @@ struct kvm_cpuid2 *cpuid_filter(const struct kvm_cpuid2 *supported,
 				unsigned int id, unsigned int ncpus);
 
 /* GDT and identity page tables for the 64-bit entry, into guest RAM. */
-int cpu_write_boot_tables(struct vm *vm);
+int cpu_write_boot_tables(struct memmap *mem);
 
 /* Create vCPU id with its CPUID, MSRs, FPU and LAPIC LINTs. */
 int vcpu_create(struct vm *vm, struct vcpu *vcpu, unsigned int id,

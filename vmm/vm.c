@@ -88,9 +88,8 @@ void vm_stop(struct vm *vm, int status, const char *fmt, ...)
 }
 
 /* Everything that can be decided without KVM: exit 2 territory. */
-static int check_inputs(struct pnvm_opts *o, struct inputs *in)
+static int check_inputs(struct vm *vm, struct pnvm_opts *o, struct inputs *in)
 {
-	struct guest layout = { .nr = 0 };
 	struct node_info *ni = &in->ni, wi;
 	char *user;
 	u64 initrd_addr;
@@ -140,11 +139,12 @@ static int check_inputs(struct pnvm_opts *o, struct inputs *in)
 	free(user);
 	if (ret)
 		return ret;
-	ret = guest_layout(&layout, o->memory);
+	/* The memory map: RAM first (slots 0, 1), the window after it. */
+	ret = guest_layout(&vm->mem, o->memory);
 	if (ret)
 		return ret;
 	if (in->initrd_len) {
-		ret = boot_initrd_addr(&in->bz, guest_low_ram_end(&layout), in->initrd_len,
+		ret = boot_initrd_addr(&in->bz, guest_low_ram_end(&vm->mem), in->initrd_len,
 				       &initrd_addr);
 		if (ret)
 			return errf(ret, "--memory %llu MiB: %s",
@@ -184,9 +184,9 @@ static int create_devices(struct vm *vm)
 	if (ret)
 		return errf(ret, "virtio I/O loop: %s", strerror(-ret));
 	vm->io_ready = true;
-	/* Window-off: guest RAM regions are added once they are mapped. */
+	/* Window-off: the devices' view is guest RAM (window_init_off). */
 	if (!o->window_off) {
-		ret = window_create(&vm->win, guest_window_gpa(o->memory, o->window_size),
+		ret = window_create(&vm->win, &vm->mem, guest_window_gpa(o->memory, o->window_size),
 				    o->window_size, o->shared_node, o->node);
 		if (ret)
 			return ret;
@@ -241,25 +241,11 @@ static int host_ioeventfd(void *opaque, u64 addr, u32 val, int fd)
 static int map_window(struct vm *vm)
 {
 	const struct pnvm_opts *o = vm->opts;
-	struct region *r;
+	struct region *r = vm->win.shared;	/* owned by vm->win */
 	int ret;
 
-	if (!vm->nr_vdevs)
+	if (!vm->nr_vdevs || !r)
 		return 0;
-	if (o->window_off) {
-		for (unsigned int i = 0; i < vm->mem.nr; i++) {
-			struct region *ram = &vm->mem.regions[i];
-
-			ret = window_add_region(&vm->win, ram->gpa, ram->size, ram->hva);
-			if (ret)
-				return errf(ret, "window-off: cannot add guest RAM: %s", strerror(-ret));
-		}
-		return 0;
-	}
-	r = guest_add_region(&vm->mem, REGION_SHARED, window_gpa(&vm->win), window_size(&vm->win));
-	if (!r)
-		return -EINVAL;
-	r->hva = window_hva(&vm->win);	/* owned by vm->win, not unmapped with RAM */
 	/* Hidden: not even e820 RAM, or the guest could put rings there by chance. */
 	r->hidden = o->window_hidden;
 	ret = kvm_set_region(&vm->kvm, r);
@@ -287,8 +273,8 @@ static int load_dtb(struct vm *vm)
 		.devs = devs,
 		.ndevs = vm->nr_vdevs,
 	};
-	struct boot_params *bp = guest_ptr(vm, GUEST_BOOT_PARAMS, sizeof(*bp));
-	struct setup_data *sd = guest_ptr(vm, GUEST_SETUP_DATA, GUEST_SETUP_DATA_MAX);
+	struct boot_params *bp = guest_ptr(&vm->mem, GUEST_BOOT_PARAMS, sizeof(*bp));
+	struct setup_data *sd = guest_ptr(&vm->mem, GUEST_SETUP_DATA, GUEST_SETUP_DATA_MAX);
 	int n;
 
 	if (!bp || !sd)
@@ -394,11 +380,12 @@ static int build_machine(struct vm *vm, struct inputs *in)
 	if (ret)
 		return ret;
 
-	ret = guest_layout(&vm->mem, o->memory);
 	for (unsigned int i = 0; !ret && i < vm->mem.nr; i++) {
-		/* Only RAM so far; the window's region comes in map_window(). */
+		/* RAM here; the window's region is mapped in map_window(). */
 		struct region *r = &vm->mem.regions[i];
 
+		if (r->type != REGION_RAM)
+			continue;
 		ret = gmem_create(&vm->kvm, r, o->node);
 		if (!ret)
 			ret = kvm_set_region(&vm->kvm, r);
@@ -429,7 +416,7 @@ static int build_machine(struct vm *vm, struct inputs *in)
 	if (ret)
 		return ret;
 
-	ret = boot_load(vm, &in->bz, in->cmdline, in->initrd, in->initrd_len);
+	ret = boot_load(&vm->mem, &in->bz, in->cmdline, in->initrd, in->initrd_len);
 	/* Loaded: the copies would only add to pnvm's own RSS from now on. */
 	free(in->kernel);
 	free(in->initrd);
@@ -438,9 +425,9 @@ static int build_machine(struct vm *vm, struct inputs *in)
 	if (!ret && use_dt(o))
 		ret = load_dtb(vm);
 	else if (!ret)
-		ret = mptable_write(vm, o->cpus, vm->nr_vdevs);
+		ret = mptable_write(&vm->mem, o->cpus, vm->nr_vdevs);
 	if (!ret)
-		ret = cpu_write_boot_tables(vm);
+		ret = cpu_write_boot_tables(&vm->mem);
 	if (ret)
 		return ret;
 
@@ -574,8 +561,8 @@ int vm_run(const struct pnvm_opts *opts)
 	sigdelset(&set, SIGUSR1);
 
 	/* No window until create_devices(): destroy_machine() may run first. */
-	window_init_off(&vm->win);
-	if (check_inputs(&o, in) || create_devices(vm)) {
+	window_init_off(&vm->win, &vm->mem);
+	if (check_inputs(vm, &o, in) || create_devices(vm)) {
 		fprintf(stderr, "pnvm: %s\n", err_msg());
 		status = EXIT_BAD_INPUT;
 		goto out;

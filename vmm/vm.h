@@ -16,7 +16,7 @@ struct virtio_dev;
 struct vm {
 	const struct pnvm_opts *opts;
 	struct kvm kvm;
-	struct guest mem;
+	struct memmap mem;
 	struct vcpu *vcpus;
 	unsigned int nr_vcpus;
 	struct serial serial;

@@ -19,6 +19,7 @@
 #define IMG	0x10000
 #define SECTORS	2048ULL
 
+static struct memmap map;
 static struct window win;
 static struct virtq_elem el;
 static struct blk_parsed bp;
@@ -73,7 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int i, dev;
 	int ret;
 
-	if (!win.nr && window_create(&win, W, WSZ, -1, -1))
+	if (!window_hva(&win) && window_create(&win, &map, W, WSZ, -1, -1))
 		abort();
 	if (size < 8)
 		return 0;

@@ -17,6 +17,7 @@
 #define WSZ	(2ULL << 20)
 #define IMG	0x10000
 
+static struct memmap map;
 static struct window win;
 static struct virtq_elem el;
 
@@ -51,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int i;
 	int ret = 0;
 
-	if (!win.nr && window_create(&win, W, WSZ, -1, -1))
+	if (!window_hva(&win) && window_create(&win, &map, W, WSZ, -1, -1))
 		abort();
 	if (size < 8)
 		return 0;

@@ -34,7 +34,7 @@ int main(void)
 	uint64_t kicks;
 	int i, ret;
 
-	ret = window_create(&vm->win, 256ULL << 20, 2ULL << 20, -1, -1);
+	ret = window_create(&vm->win, &vm->mem, 256ULL << 20, 2ULL << 20, -1, -1);
 	if (!ok(ret == 0, "window (%s)", ret ? err_msg() : "ok"))
 		return tap_done();
 	for (i = 0; i < 2; i++) {
