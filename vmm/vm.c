@@ -18,6 +18,7 @@
 #include "vmm/gmem.h"
 #include "vmm/mptable.h"
 #include "vmm/node.h"
+#include "vmm/virtio.h"
 #include "vmm/vm.h"
 
 /* Inputs loaded before anything is created, so bad ones leave nothing behind. */
@@ -68,23 +69,6 @@ static int virtio_cmdline(const struct pnvm_opts *o, char *buf, size_t size)
 	if (o->cmdline && *o->cmdline)
 		snprintf(buf + len, size - len, "%s%s", len ? " " : "", o->cmdline);
 	return 0;
-}
-
-void vm_stop(struct vm *vm, int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	pthread_mutex_lock(&vm->lock);
-	if (!vm->stopping) {
-		vm->exit_status = status;
-		va_start(ap, fmt);
-		vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
-		va_end(ap);
-		__atomic_store_n(&vm->stopping, 1, __ATOMIC_RELEASE);
-	}
-	pthread_mutex_unlock(&vm->lock);
-	/* Wake the main thread out of sigwaitinfo(). */
-	pthread_kill(vm->main_thread, SIGUSR2);
 }
 
 /* Everything that can be decided without KVM: exit 2 territory. */
@@ -220,6 +204,11 @@ static int create_devices(struct vm *vm)
 		vm->nr_vdevs = ++i;
 	}
 #undef SLOT
+	for (i = 0; i < vm->nr_vdevs; i++) {
+		ret = virtio_bus_register(&vm->mmio, vm->vdevs[i]);
+		if (ret)
+			return ret;
+	}
 	return 0;
 }
 
@@ -294,25 +283,6 @@ static int load_dtb(struct vm *vm)
 	return 0;
 }
 
-void vm_mmio(struct vm *vm, u64 addr, u8 *data, u32 len, bool write)
-{
-	u64 off = addr - GUEST_VIRTIO_BASE;
-	u64 i = off / GUEST_VIRTIO_STRIDE, reg = off % GUEST_VIRTIO_STRIDE;
-
-	/* Unsigned: an address below the base wraps past every device. */
-	if (addr >= GUEST_VIRTIO_BASE && i < vm->nr_vdevs && reg < VIRTIO_MMIO_REGION &&
-	    len <= VIRTIO_MMIO_REGION - reg) {
-		if (write)
-			virtio_mmio_write(vm->vdevs[i], reg, data, len);
-		else
-			virtio_mmio_read(vm->vdevs[i], reg, data, len);
-		return;
-	}
-	/* Nothing is mapped there: reads float high, writes vanish. */
-	if (!write)
-		memset(data, 0xff, len);
-}
-
 /*
  * Per-device counters: with --report always, otherwise only when a
  * driver broke a rule or sent bad requests (those matter).
@@ -365,6 +335,39 @@ static void report_placement(struct vm *vm, const char *when)
 	infof("%s", line);
 }
 
+static void serial_irq(void *opaque, int level)
+{
+	kvm_irq_line(&((struct vm *)opaque)->kvm, SERIAL_IRQ, level);
+}
+
+static void serial_quit(void *opaque)
+{
+	stop_request(&((struct vm *)opaque)->stop, 0, "quit from the console (Ctrl-A x)");
+}
+
+static void i8042_reset(void *stop)
+{
+	stop_request(stop, 0, "guest reset (i8042)");
+}
+
+/* The PC devices on the port bus; each gets only what it needs. */
+static int legacy_devices(struct vm *vm)
+{
+	struct serial_host host = {
+		.opaque = vm, .irq = serial_irq, .quit = serial_quit,
+	};
+	int ret;
+
+	serial_init(&vm->serial, &host, STDIN_FILENO, STDOUT_FILENO);
+	vm->i8042 = (struct i8042){ .reset = i8042_reset, .opaque = &vm->stop };
+	ret = serial_register(&vm->serial, &vm->pio);
+	if (!ret)
+		ret = i8042_register(&vm->i8042, &vm->pio);
+	if (!ret)
+		ret = cmos_register(&vm->cmos, &vm->pio);
+	return ret;
+}
+
 static int build_machine(struct vm *vm, struct inputs *in)
 {
 	const struct pnvm_opts *o = vm->opts;
@@ -377,6 +380,8 @@ static int build_machine(struct vm *vm, struct inputs *in)
 	if (o->cpus > (unsigned int)vm->kvm.max_vcpus)
 		return errf(-EINVAL, "--cpus %u: KVM allows at most %d", o->cpus, vm->kvm.max_vcpus);
 	ret = kvm_setup_irqchip(&vm->kvm);
+	if (!ret)
+		ret = legacy_devices(vm);
 	if (ret)
 		return ret;
 
@@ -442,7 +447,10 @@ static int build_machine(struct vm *vm, struct inputs *in)
 	for (unsigned int i = 0; i < o->cpus; i++)
 		vm->vcpus[i].fd = -1;
 	for (unsigned int i = 0; !ret && i < o->cpus; i++) {
-		ret = vcpu_create(vm, &vm->vcpus[i], i, cpuid);
+		ret = vcpu_create(&vm->vcpus[i], &vm->kvm, i, o->cpus, cpuid);
+		vm->vcpus[i].mmio = &vm->mmio;
+		vm->vcpus[i].pio = &vm->pio;
+		vm->vcpus[i].stop = &vm->stop;
 		vm->nr_vcpus = i + 1;
 	}
 	free(cpuid);
@@ -469,11 +477,11 @@ static void wait_for_stop(struct vm *vm, const sigset_t *set)
 {
 	siginfo_t si;
 
-	while (!vm_stopping(vm)) {
+	while (!stop_requested(&vm->stop)) {
 		int sig = sigwaitinfo(set, &si);
 
 		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
-			vm_stop(vm, 128 + sig, "stopped by %s", strsignal(sig));
+			stop_request(&vm->stop, 128 + sig, "stopped by %s", strsignal(sig));
 	}
 }
 
@@ -481,7 +489,6 @@ static int run_machine(struct vm *vm, const sigset_t *set)
 {
 	int ret;
 
-	serial_init(&vm->serial, vm, STDIN_FILENO, STDOUT_FILENO);
 	ret = serial_start(&vm->serial);
 	if (!ret && vm->nr_vdevs) {
 		ret = ioloop_start(&vm->io);
@@ -497,7 +504,7 @@ static int run_machine(struct vm *vm, const sigset_t *set)
 			v->started = true;
 	}
 	if (ret)
-		vm_stop(vm, 1, "%s", err_msg());
+		stop_request(&vm->stop, 1, "%s", err_msg());
 	wait_for_stop(vm, set);
 
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
@@ -509,7 +516,7 @@ static int run_machine(struct vm *vm, const sigset_t *set)
 	if (vm->io_ready)
 		ioloop_stop(&vm->io);
 	serial_stop(&vm->serial);
-	return vm->exit_status;
+	return vm->stop.status;
 }
 
 static void destroy_machine(struct vm *vm)
@@ -544,8 +551,7 @@ int vm_run(const struct pnvm_opts *opts)
 	}
 	vm->opts = &o;
 	vm->kvm.sys_fd = vm->kvm.vm_fd = -1;
-	pthread_mutex_init(&vm->lock, NULL);
-	vm->main_thread = pthread_self();
+	stop_init(&vm->stop);
 
 	/*
 	 * Every thread inherits this mask; only the main thread takes these
@@ -577,9 +583,9 @@ int vm_run(const struct pnvm_opts *opts)
 		status = run_machine(vm, &set);
 		if (status)
 			fprintf(stderr, "pnvm: %s%s%s\n", o.name ? o.name : "", o.name ? ": " : "",
-				vm->stop_reason);
+				vm->stop.reason);
 		else if (o.report)
-			infof("%s%s%s", o.name ? o.name : "", o.name ? ": " : "", vm->stop_reason);
+			infof("%s%s%s", o.name ? o.name : "", o.name ? ": " : "", vm->stop.reason);
 		report_devices(vm);
 		if (o.report && status)
 			report_vcpus(vm);
