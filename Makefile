@@ -19,7 +19,7 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LDFLAGS += -fsanitize=address,undefined
 endif
 # Debian 12's libfdt-dev ships no .pc file.
-PKGS    := libvirt libxml-2.0 liburing
+PKGS    := libvirt libxml-2.0 liburing json-c
 CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfdt -lnuma -lpthread
 

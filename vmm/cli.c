@@ -3,8 +3,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "vmm/boot.h"
 #include "vmm/cli.h"
@@ -22,6 +20,7 @@ enum {
 	OPT_SHARED_WINDOW,
 	OPT_SHARED_NODE,
 	OPT_WINDOW,
+	OPT_DRY_RUN,
 };
 
 /* The window holds only in-flight I/O; more than this is a typo. */
@@ -46,6 +45,7 @@ static const struct option long_opts[] = {
 	{ "shared-window",	required_argument, NULL, OPT_SHARED_WINDOW },
 	{ "shared-node",	required_argument, NULL, OPT_SHARED_NODE },
 	{ "window",		required_argument, NULL, OPT_WINDOW },
+	{ "dry-run",		no_argument,	   NULL, OPT_DRY_RUN },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ }
@@ -70,6 +70,8 @@ void cli_usage(FILE *f)
 "                           each virtio device's counters at exit, and where\n"
 "                           each vCPU was if the VM had to be stopped\n"
 "      --name NAME          the VM's name, in messages\n"
+"      --dry-run            check the inputs, print the machine description\n"
+"                           as JSON and exit (KVM is not opened)\n"
 "  -h, --help               this text\n"
 "  -V, --version            print the version\n"
 "\n"
@@ -260,6 +262,9 @@ int cli_parse(struct pnvm_opts *o, int argc, char **argv)
 			o->shared_node = v;
 			have_shared_node = true;
 			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
+			break;
 		case OPT_WINDOW:
 			o->window_off = !strcmp(optarg, "off");
 			o->window_hidden = !strcmp(optarg, "hidden");
@@ -295,42 +300,4 @@ int cli_parse(struct pnvm_opts *o, int argc, char **argv)
 		return errf(-EINVAL, "--shared-node %d is the private node (--private-node %d); the shared window must be on normal memory",
 			   o->shared_node, o->node);
 	return CLI_RUN;
-}
-
-static int check_file(const char *opt, const char *path)
-{
-	struct stat st;
-
-	if (!path)
-		return 0;
-	if (stat(path, &st) || access(path, R_OK))
-		return errf(-EINVAL, "%s %s: %s", opt, path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return errf(-EINVAL, "%s %s: not a regular file", opt, path);
-	return 0;
-}
-
-/* A disk image must be a file or a block device we can open as asked. */
-static int check_disk(const struct pnvm_disk *d)
-{
-	struct stat st;
-
-	if (stat(d->path, &st) || access(d->path, d->ro ? R_OK : R_OK | W_OK))
-		return errf(-EINVAL, "--disk %s%s: %s", d->path, d->ro ? ",ro" : "", strerror(errno));
-	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-		return errf(-EINVAL, "--disk %s: not a regular file or block device", d->path);
-	if (S_ISREG(st.st_mode) && st.st_size < 512)
-		return errf(-EINVAL, "--disk %s: smaller than one 512-byte sector", d->path);
-	return 0;
-}
-
-int cli_check_files(struct pnvm_opts *o)
-{
-	int ret = check_file("--kernel", o->kernel);
-
-	if (!ret)
-		ret = check_file("--initrd", o->initrd);
-	for (unsigned int i = 0; !ret && i < o->ndisks; i++)
-		ret = check_disk(&o->disks[i]);
-	return ret;
 }

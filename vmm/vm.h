@@ -6,18 +6,18 @@
 #include "virtio/ioloop.h"
 #include "virtio/window.h"
 #include "vmm/bus.h"
-#include "vmm/cli.h"
 #include "vmm/cpu.h"
 #include "vmm/guest.h"
 #include "vmm/kvm.h"
 #include "vmm/legacy.h"
+#include "vmm/machine.h"
 #include "vmm/serial.h"
 #include "vmm/stop.h"
 
 struct virtio_dev;
 
 struct vm {
-	const struct pnvm_opts *opts;
+	const struct machine *m;	/* all the VM reads of its inputs */
 	struct kvm kvm;
 	struct memmap mem;
 	struct vcpu *vcpus;
@@ -39,9 +39,10 @@ struct vm {
 };
 
 /*
- * Everything after the command line: checks, KVM, guest RAM, boot, run.
- * Returns pnvm's exit status (0, 1, EXIT_BAD_INPUT or 128 + signal).
+ * Everything after validation: devices, KVM, guest RAM, boot, run, from
+ * the description and the payload machine_validate() loaded. Returns
+ * pnvm's exit status (0, 1, EXIT_BAD_INPUT or 128 + signal).
  */
-int vm_run(const struct pnvm_opts *opts);
+int vm_run(const struct machine *m, struct payload *payload);
 
 #endif

@@ -24,6 +24,14 @@ static int parse(char **argv)
 	return cli_parse(&o, argc, argv);
 }
 
+/* The file checks run on the machine description the options make. */
+static int check_files(void)
+{
+	static struct machine m;
+
+	return machine_from_opts(&m, &o) ? -1 : machine_check_files(&m);
+}
+
 static void bad(char **argv, const char *expect, const char *what)
 {
 	int ret = parse(argv);
@@ -135,13 +143,13 @@ static void devices(void)
 
 	/* Disk files: missing, unwritable for rw, a directory. */
 	ok(parse(ARGV("--kernel", "/proc/self/exe", "--private-node", "1", "--disk", "/nonexistent.img")) == CLI_RUN &&
-	   cli_check_files(&o) == -EINVAL && strstr(err_msg(), "--disk /nonexistent.img: No such file"),
+	   check_files() == -EINVAL && strstr(err_msg(), "--disk /nonexistent.img: No such file"),
 	   "missing disk image: \"%s\"", err_msg());
 	ok(parse(ARGV("--kernel", "/proc/self/exe", "--private-node", "1", "--disk", "/")) == CLI_RUN &&
-	   cli_check_files(&o) == -EINVAL && strstr(err_msg(), "not a regular file or block device"),
+	   check_files() == -EINVAL && strstr(err_msg(), "not a regular file or block device"),
 	   "disk that is a directory: \"%s\"", err_msg());
 	ok(parse(ARGV("--kernel", "/proc/self/exe", "--private-node", "1", "--disk", "/proc/self/exe,ro")) == CLI_RUN &&
-	   cli_check_files(&o) == 0, "a readable disk passes with ,ro");
+	   check_files() == 0, "a readable disk passes with ,ro");
 }
 
 int main(void)
@@ -204,16 +212,16 @@ int main(void)
 
 	/* Files: missing, a directory, fine. */
 	ok(parse(ARGV("--kernel", "/nonexistent/bzImage", "--private-node", "0")) == CLI_RUN &&
-	   cli_check_files(&o) == -EINVAL && strstr(err_msg(), "--kernel /nonexistent/bzImage: No such file"),
+	   check_files() == -EINVAL && strstr(err_msg(), "--kernel /nonexistent/bzImage: No such file"),
 	   "missing kernel file: \"%s\"", err_msg());
 	ok(parse(ARGV("--kernel", "/proc/self/exe", "--initrd", "/nonexistent.cpio", "--private-node", "0")) == CLI_RUN &&
-	   cli_check_files(&o) == -EINVAL && strstr(err_msg(), "--initrd /nonexistent.cpio"),
+	   check_files() == -EINVAL && strstr(err_msg(), "--initrd /nonexistent.cpio"),
 	   "missing initrd file: \"%s\"", err_msg());
 	ok(parse(ARGV("--kernel", "/", "--private-node", "0")) == CLI_RUN &&
-	   cli_check_files(&o) == -EINVAL && strstr(err_msg(), "not a regular file"),
+	   check_files() == -EINVAL && strstr(err_msg(), "not a regular file"),
 	   "kernel that is a directory: \"%s\"", err_msg());
 	ok(parse(ARGV("--kernel", "/proc/self/exe", "--private-node", "0")) == CLI_RUN &&
-	   cli_check_files(&o) == 0, "readable kernel file passes");
+	   check_files() == 0, "readable kernel file passes");
 
 	/* The real binary, end to end, when the test runs from the checkout. */
 	if (!access("build/pnvm", X_OK) || !access("build-san/pnvm", X_OK)) {
