@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "vmm/cli.h"
-#include "vmm/libvirt.h"
+#include "libvirt/domain.h"
 #include "vmm/vm.h"
 
 /*

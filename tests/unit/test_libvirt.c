@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "tests/tap.h"
-#include "vmm/libvirt.h"
+#include "libvirt/domain.h"
 
 #define FIX "tests/libvirt/fixtures"
 #define MAXL 64

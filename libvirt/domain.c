@@ -29,7 +29,7 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
-#include "vmm/libvirt.h"
+#include "libvirt/domain.h"
 
 #define MAX_XML_BYTES	(16 << 20)
 #define MAX_NODES	1024	/* host NUMA node ids we can name */
