@@ -19,12 +19,15 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LDFLAGS += -fsanitize=address,undefined
 endif
 # Debian 12's libfdt-dev ships no .pc file.
-PKGS    := libvirt libxml-2.0 liburing
-CFLAGS  += $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGS    := liburing json-c
+CFLAGS  += $(shell pkg-config --cflags $(PKGS) libvirt libxml-2.0 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfdt -lnuma -lpthread
+# The libvirt front end, and only what links it (pnvm, its own test).
+VIRT_LIBS := $(shell pkg-config --libs libvirt libxml-2.0 2>/dev/null)
 
-VMM_SRC  := $(filter-out vmm/main.c,$(wildcard vmm/*.c)) $(wildcard virtio/*.c)
+VMM_SRC  := $(wildcard lib/*.c) $(filter-out vmm/main.c,$(wildcard vmm/*.c)) $(wildcard virtio/*.c)
 VMM_OBJ  := $(VMM_SRC:%.c=$(B)/%.o)
+VIRT_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard libvirt/*.c))
 UNIT     := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 LABT     := $(patsubst tests/lab/%.c,$(B)/tests/lab/%,$(wildcard tests/lab/*.c))
 KERNT    := $(patsubst tests/kernel/%.c,$(B)/tests/kernel/%,$(wildcard tests/kernel/*.c))
@@ -53,8 +56,11 @@ $(B)/libpnvm.a: $(VMM_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(B)/pnvm: $(B)/vmm/main.o $(B)/libpnvm.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(B)/pnvm: $(B)/vmm/main.o $(VIRT_OBJ) $(B)/libpnvm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(VIRT_LIBS) $(LDLIBS)
+
+$(B)/tests/unit/test_libvirt: $(B)/tests/unit/test_libvirt.o $(VIRT_OBJ) $(B)/libpnvm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(VIRT_LIBS) $(LDLIBS)
 
 $(B)/tests/unit/%: $(B)/tests/unit/%.o $(B)/libpnvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -22,7 +22,7 @@
 #include <linux/virtio_ids.h>
 
 #include "virtio/devices.h"
-#include "vmm/util.h"
+#include "lib/util.h"
 
 #define SECTOR		512ULL
 #define BLK_QUEUES	1

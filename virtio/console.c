@@ -16,7 +16,7 @@
 #include <linux/virtio_ids.h>
 
 #include "virtio/devices.h"
-#include "vmm/util.h"
+#include "lib/util.h"
 
 #define RXQ	0
 #define TXQ	1

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The virtio devices, one file each. Every creator returns 0 or -errno
- * with a message recorded through errf() (vmm/util.h); none prints.
+ * with a message recorded through errf() (lib/util.h); none prints.
  */
 #ifndef PNVM_VIRTIO_DEVICES_H
 #define PNVM_VIRTIO_DEVICES_H

@@ -60,7 +60,7 @@ int virtio_dev_init(struct virtio_dev *vdev, const struct virtio_dev_ops *ops,
 			      (1ULL << VIRTQ_F_INDIRECT_DESC) |
 			      (1ULL << VIRTQ_F_EVENT_IDX);
 	/* The guest DMA API (and so the restricted pool) only with this. */
-	if (!win->off)
+	if (!window_is_off(win))
 		vdev->host_features |= 1ULL << VIRTIO_F_ACCESS_PLATFORM;
 	if (ops->get_features)
 		vdev->host_features |= ops->get_features(vdev);

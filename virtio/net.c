@@ -22,7 +22,7 @@
 #include <linux/virtio_net.h>
 
 #include "virtio/devices.h"
-#include "vmm/util.h"
+#include "lib/util.h"
 
 #define RXQ	0
 #define TXQ	1

@@ -8,7 +8,7 @@
 #include <linux/virtio_ids.h>
 
 #include "virtio/devices.h"
-#include "vmm/util.h"
+#include "lib/util.h"
 
 struct rng {
 	struct virtio_dev vdev;

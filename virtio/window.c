@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "virtio/window.h"
-#include "vmm/util.h"
 
 static int window_bind(void *p, uint64_t size, int node)
 {
@@ -31,15 +30,21 @@ static int window_bind(void *p, uint64_t size, int node)
 	return 0;
 }
 
-int window_create(struct window *win, uint64_t gpa, uint64_t size,
-		  int node, int private_node)
+static void window_clear(struct window *win)
 {
-	void *p;
-	int fd, ret;
-
 	memset(win, 0, sizeof(*win));
 	win->fd = -1;
 	win->node = -1;
+}
+
+int window_create(struct window *win, struct memmap *map, uint64_t gpa,
+		  uint64_t size, int node, int private_node)
+{
+	struct region *r;
+	void *p;
+	int fd, ret;
+
+	window_clear(win);
 	if (!size || size % WINDOW_ALIGN || gpa % WINDOW_ALIGN ||
 	    gpa + size < gpa)
 		return errf(-EINVAL, "--shared-window: size and address must be "
@@ -71,8 +76,16 @@ int window_create(struct window *win, uint64_t gpa, uint64_t size,
 			goto out_unmap;
 		}
 	}
-	win->r[0] = (struct window_region){ .gpa = gpa, .size = size, .hva = p };
-	win->nr = 1;
+	r = memmap_add(map, REGION_SHARED, gpa, size);
+	if (!r) {
+		ret = -EINVAL;
+		goto out_unmap;
+	}
+	r->hva = p;
+	r->fd = fd;
+	win->map = map;
+	win->types = REGION_MASK(REGION_SHARED);
+	win->shared = r;
 	win->fd = fd;
 	win->node = node;
 	return 0;
@@ -84,40 +97,22 @@ out_close:
 	return ret;
 }
 
-void window_init_off(struct window *win)
+void window_init_off(struct window *win, const struct memmap *map)
 {
-	memset(win, 0, sizeof(*win));
-	win->fd = -1;
-	win->node = -1;
-	win->off = true;
+	window_clear(win);
+	win->map = map;
+	win->types = REGION_MASK(REGION_RAM);
 }
 
-int window_add_region(struct window *win, uint64_t gpa, uint64_t size,
-		      void *hva)
-{
-	unsigned int i;
-
-	if (!win->off || !size || !hva || gpa + size < gpa)
-		return -EINVAL;
-	if (win->nr == WINDOW_MAX_REGIONS)
-		return -ENOSPC;
-	for (i = 0; i < win->nr; i++)
-		if (gpa < win->r[i].gpa + win->r[i].size &&
-		    win->r[i].gpa < gpa + size)
-			return -EEXIST;
-	win->r[win->nr++] = (struct window_region){
-		.gpa = gpa, .size = size, .hva = hva,
-	};
-	return 0;
-}
-
+/* The region stays in the map, unmapped: nothing reaches it any more. */
 void window_destroy(struct window *win)
 {
-	if (!win->off && win->nr)
-		munmap(win->r[0].hva, win->r[0].size);
+	if (win->shared) {
+		munmap(win->shared->hva, win->shared->size);
+		win->shared->hva = NULL;
+		win->shared->fd = -1;
+	}
 	if (win->fd >= 0)
 		close(win->fd);
-	memset(win, 0, sizeof(*win));
-	win->fd = -1;
-	win->node = -1;
+	window_clear(win);
 }

@@ -12,9 +12,7 @@
 #ifndef PNVM_VIRTIO_WINDOW_H
 #define PNVM_VIRTIO_WINDOW_H
 
-#include <stdbool.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "lib/memmap.h"
 
 #define WINDOW_DEFAULT_SIZE	(64ULL << 20)
 /*
@@ -23,41 +21,36 @@
  * pool, the memslot and a huge page agree.
  */
 #define WINDOW_ALIGN		(2ULL << 20)
-/* Window-off mode maps guest RAM regions; a VM has few of them. */
-#define WINDOW_MAX_REGIONS	8
 
-struct window_region {
-	uint64_t gpa;
-	uint64_t size;
-	uint8_t *hva;
-};
-
+/*
+ * The device view of the VM's memory map: the SHARED region (the memfd
+ * this window owns), or in window-off mode the RAM regions.
+ */
 struct window {
-	struct window_region r[WINDOW_MAX_REGIONS];
-	unsigned int nr;
+	const struct memmap *map;	/* NULL: nothing mapped yet */
+	unsigned int types;		/* REGION_MASK()s devices may reach */
+	struct region *shared;		/* the memfd's region, NULL if off */
 	int fd;			/* the shared memfd, -1 in window-off mode */
 	int node;		/* NUMA node the memfd is bound to, -1 if none */
-	bool off;		/* --window=off: regions are guest RAM */
 };
 
 /*
  * Create the shared window: a memfd of @size bytes bound to NUMA node
- * @node (-1: no binding), to appear at guest-physical @gpa.
- * @private_node (-1: none) is the node guest RAM lives on; the window
- * must not be there.
- * Returns 0, or -EINVAL (bad size/alignment), -EXDEV (@node is the
- * private node), or another -errno from memfd_create/ftruncate/mmap/mbind.
+ * @node (-1: no binding), added to @map as a SHARED region at
+ * guest-physical @gpa. @private_node (-1: none) is the node guest RAM
+ * lives on; the window must not be there.
+ * Returns 0, or -EINVAL (bad size/alignment, or @map refuses the
+ * region), -EXDEV (@node is the private node), or another -errno from
+ * memfd_create/ftruncate/mmap/mbind.
  */
-int window_create(struct window *win, uint64_t gpa, uint64_t size,
-		  int node, int private_node);
+int window_create(struct window *win, struct memmap *map, uint64_t gpa,
+		  uint64_t size, int node, int private_node);
 
 /*
  * Window-off mode (stock guest kernels without the DT pool): device code
- * may reach every region added here, i.e. all of guest RAM.
+ * may reach every RAM region of @map, i.e. all of guest RAM.
  */
-void window_init_off(struct window *win);
-int window_add_region(struct window *win, uint64_t gpa, uint64_t size,
-		      void *hva);
+void window_init_off(struct window *win, const struct memmap *map);
 
 void window_destroy(struct window *win);
 
@@ -65,35 +58,30 @@ void window_destroy(struct window *win);
 static inline void *window_ptr(const struct window *win, uint64_t gpa,
 			       uint64_t len)
 {
-	unsigned int i;
+	return win->map ? memmap_ptr(win->map, win->types, gpa, len) : NULL;
+}
 
-	for (i = 0; i < win->nr; i++) {
-		const struct window_region *r = &win->r[i];
-		uint64_t off = gpa - r->gpa;
-
-		/* Unsigned: gpa below the base wraps to a huge offset. */
-		if (gpa < r->gpa || off >= r->size || len > r->size - off)
-			continue;
-		return r->hva + off;
-	}
-	return NULL;
+/* --window=off: the devices' view is guest RAM itself. */
+static inline bool window_is_off(const struct window *win)
+{
+	return win->types == REGION_MASK(REGION_RAM);
 }
 
 /* The window as the guest sees it (the memfd region); 0 size if off. */
 static inline uint64_t window_gpa(const struct window *win)
 {
-	return win->off || !win->nr ? 0 : win->r[0].gpa;
+	return win->shared ? win->shared->gpa : 0;
 }
 
 static inline uint64_t window_size(const struct window *win)
 {
-	return win->off || !win->nr ? 0 : win->r[0].size;
+	return win->shared ? win->shared->size : 0;
 }
 
 /* Host address of the memfd mapping, for the VMM's memslot. */
 static inline void *window_hva(const struct window *win)
 {
-	return win->off || !win->nr ? NULL : win->r[0].hva;
+	return win->shared ? win->shared->hva : NULL;
 }
 
 #endif

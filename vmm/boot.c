@@ -12,7 +12,6 @@
 
 #include "vmm/boot.h"
 #include "vmm/guest.h"
-#include "vmm/vm.h"
 
 #define HDR_OFF		0x1f1	/* struct setup_header in the image */
 #define HDR_MAGIC	0x53726448	/* "HdrS" */
@@ -108,7 +107,7 @@ int boot_initrd_addr(const struct bzimage *bz, u64 low_ram_end, size_t initrd_le
 	return 0;
 }
 
-int boot_load(struct vm *vm, const struct bzimage *bz, const char *cmdline,
+int boot_load(struct memmap *mem, const struct bzimage *bz, const char *cmdline,
 	      const void *initrd, size_t initrd_len)
 {
 	struct e820_entry e820[E820_MAX_ENTRIES_ZEROPAGE];
@@ -120,9 +119,9 @@ int boot_load(struct vm *vm, const struct bzimage *bz, const char *cmdline,
 	if (cmd_len > (size_t)bz->cmdline_size + 1 || cmd_len > GUEST_CMDLINE_MAX)
 		return errf(-E2BIG, "kernel command line is %zu bytes, the kernel takes %u",
 			    cmd_len - 1, bz->cmdline_size);
-	kernel = guest_ptr(vm, GUEST_KERNEL, bz->kernel_len);
-	bp = guest_ptr(vm, GUEST_BOOT_PARAMS, sizeof(*bp));
-	cmd = guest_ptr(vm, GUEST_CMDLINE, cmd_len);
+	kernel = guest_ptr(mem, GUEST_KERNEL, bz->kernel_len);
+	bp = guest_ptr(mem, GUEST_BOOT_PARAMS, sizeof(*bp));
+	cmd = guest_ptr(mem, GUEST_CMDLINE, cmd_len);
 	if (!kernel || !bp || !cmd)
 		return errf(-ENOMEM, "guest memory too small for the kernel");
 	memcpy(kernel, bz->kernel, bz->kernel_len);
@@ -143,10 +142,10 @@ int boot_load(struct vm *vm, const struct bzimage *bz, const char *cmdline,
 		u64 addr;
 		void *dst;
 
-		ret = boot_initrd_addr(bz, guest_low_ram_end(&vm->mem), initrd_len, &addr);
+		ret = boot_initrd_addr(bz, guest_low_ram_end(mem), initrd_len, &addr);
 		if (ret)
 			return ret;
-		dst = guest_ptr(vm, addr, initrd_len);
+		dst = guest_ptr(mem, addr, initrd_len);
 		if (!dst)
 			return errf(-ENOMEM, "initrd does not fit in guest RAM");
 		memcpy(dst, initrd, initrd_len);
@@ -154,7 +153,7 @@ int boot_load(struct vm *vm, const struct bzimage *bz, const char *cmdline,
 		bp->hdr.ramdisk_size = initrd_len;
 	}
 
-	n = guest_e820(&vm->mem, e820, E820_MAX_ENTRIES_ZEROPAGE);
+	n = guest_e820(mem, e820, E820_MAX_ENTRIES_ZEROPAGE);
 	if (n < 0)
 		return errf(n, "e820 map too large");
 	for (int i = 0; i < n; i++) {

@@ -2,9 +2,9 @@
 #ifndef PNVM_BOOT_H
 #define PNVM_BOOT_H
 
-#include "vmm/util.h"
+#include "lib/util.h"
 
-struct vm;
+struct memmap;
 
 /*
  * Always on the guest command line. reboot=k: the guest's "reboot -f"
@@ -54,7 +54,7 @@ int boot_initrd_addr(const struct bzimage *bz, u64 low_ram_end, size_t initrd_le
  * into guest memory. The 64-bit entry point is GUEST_KERNEL + 0x200 with
  * %rsi = GUEST_BOOT_PARAMS.
  */
-int boot_load(struct vm *vm, const struct bzimage *bz, const char *cmdline,
+int boot_load(struct memmap *mem, const struct bzimage *bz, const char *cmdline,
 	      const void *initrd, size_t initrd_len);
 
 #define BOOT_ENTRY_64		0x200

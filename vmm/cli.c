@@ -2,10 +2,7 @@
 /* Command line: argv into struct pnvm_opts, nothing else. */
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "vmm/boot.h"
 #include "vmm/cli.h"
@@ -23,6 +20,7 @@ enum {
 	OPT_SHARED_WINDOW,
 	OPT_SHARED_NODE,
 	OPT_WINDOW,
+	OPT_DRY_RUN,
 };
 
 /* The window holds only in-flight I/O; more than this is a typo. */
@@ -47,6 +45,7 @@ static const struct option long_opts[] = {
 	{ "shared-window",	required_argument, NULL, OPT_SHARED_WINDOW },
 	{ "shared-node",	required_argument, NULL, OPT_SHARED_NODE },
 	{ "window",		required_argument, NULL, OPT_WINDOW },
+	{ "dry-run",		no_argument,	   NULL, OPT_DRY_RUN },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ }
@@ -71,6 +70,8 @@ void cli_usage(FILE *f)
 "                           each virtio device's counters at exit, and where\n"
 "                           each vCPU was if the VM had to be stopped\n"
 "      --name NAME          the VM's name, in messages\n"
+"      --dry-run            check the inputs, print the machine description\n"
+"                           as JSON and exit (KVM is not opened)\n"
 "  -h, --help               this text\n"
 "  -V, --version            print the version\n"
 "\n"
@@ -98,16 +99,6 @@ void cli_usage(FILE *f)
 		PNVM_MAX_CPUS, PNVM_MAX_VIRTIO);
 }
 
-static int bad(struct pnvm_opts *o, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(o->err, sizeof(o->err), fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 unsigned int cli_nr_virtio(const struct pnvm_opts *o)
 {
 	return o->ndisks + o->ntaps + o->rng + o->console;
@@ -121,15 +112,15 @@ static int parse_disk(struct pnvm_opts *o, const char *arg)
 	size_t len = comma ? (size_t)(comma - arg) : strlen(arg);
 
 	if (o->ndisks == PNVM_MAX_VIRTIO)
-		return bad(o, "--disk: more than %d disks", PNVM_MAX_VIRTIO);
+		return errf(-EINVAL, "--disk: more than %d disks", PNVM_MAX_VIRTIO);
 	if (comma && strcmp(comma + 1, "ro") && strcmp(comma + 1, "rw"))
-		return bad(o, "--disk %s: unknown disk option '%s' (PATH or PATH,ro)", arg, comma + 1);
+		return errf(-EINVAL, "--disk %s: unknown disk option '%s' (PATH or PATH,ro)", arg, comma + 1);
 	if (!len)
-		return bad(o, "--disk '%s': no path (PATH or PATH,ro)", arg);
+		return errf(-EINVAL, "--disk '%s': no path (PATH or PATH,ro)", arg);
 	if (len >= sizeof(o->disk_buf[0]))
-		return bad(o, "--disk: path too long (%zu bytes)", len);
+		return errf(-EINVAL, "--disk: path too long (%zu bytes)", len);
 	if (memchr(arg, ',', len))
-		return bad(o, "--disk %s: a path with a comma is not supported", arg);
+		return errf(-EINVAL, "--disk %s: a path with a comma is not supported", arg);
 	memcpy(o->disk_buf[o->ndisks], arg, len);
 	o->disk_buf[o->ndisks][len] = '\0';
 	d->path = o->disk_buf[o->ndisks];
@@ -144,14 +135,14 @@ static int parse_net(struct pnvm_opts *o, const char *arg)
 	const char *name = arg + 4;
 
 	if (o->ntaps == PNVM_MAX_VIRTIO)
-		return bad(o, "--net: more than %d networks", PNVM_MAX_VIRTIO);
+		return errf(-EINVAL, "--net: more than %d networks", PNVM_MAX_VIRTIO);
 	if (strncmp(arg, "tap=", 4))
-		return bad(o, "--net '%s': only tap=NAME is supported", arg);
+		return errf(-EINVAL, "--net '%s': only tap=NAME is supported", arg);
 	if (!*name || strlen(name) > 15)
-		return bad(o, "--net %s: tap name must be 1-15 characters", arg);
+		return errf(-EINVAL, "--net %s: tap name must be 1-15 characters", arg);
 	for (const char *p = name; *p; p++)
 		if (*p == '/' || *p == ':' || *p == ',' || *p <= ' ' || *p > '~')
-			return bad(o, "--net %s: '%c' is not allowed in an interface name", arg, *p);
+			return errf(-EINVAL, "--net %s: '%c' is not allowed in an interface name", arg, *p);
 	o->taps[o->ntaps++] = name;
 	return 0;
 }
@@ -159,10 +150,10 @@ static int parse_net(struct pnvm_opts *o, const char *arg)
 static int parse_name(struct pnvm_opts *o, const char *arg)
 {
 	if (!*arg || strlen(arg) >= PNVM_NAME_MAX)
-		return bad(o, "--name: must be 1-%d characters", PNVM_NAME_MAX - 1);
+		return errf(-EINVAL, "--name: must be 1-%d characters", PNVM_NAME_MAX - 1);
 	for (const char *p = arg; *p; p++)
 		if ((unsigned char)*p < ' ' || *p == 0x7f)
-			return bad(o, "--name: control characters are not allowed");
+			return errf(-EINVAL, "--name: control characters are not allowed");
 	o->name = arg;
 	return 0;
 }
@@ -202,24 +193,24 @@ int cli_parse(struct pnvm_opts *o, int argc, char **argv)
 			break;
 		case 'm':
 			if (parse_size(optarg, &o->memory))
-				return bad(o, "--memory: cannot parse size '%s' (use e.g. 512M or 2G)", optarg);
+				return errf(-EINVAL, "--memory: cannot parse size '%s' (use e.g. 512M or 2G)", optarg);
 			if (o->memory < PNVM_MIN_MEMORY)
-				return bad(o, "--memory: %s is too small (at least 32M)", optarg);
+				return errf(-EINVAL, "--memory: %s is too small (at least 32M)", optarg);
 			if (o->memory % PAGE_SIZE)
-				return bad(o, "--memory: %s is not a multiple of 4K", optarg);
+				return errf(-EINVAL, "--memory: %s is not a multiple of 4K", optarg);
 			break;
 		case 'p':
 			if (parse_uint(optarg, &v))
-				return bad(o, "--cpus: '%s' is not a number", optarg);
+				return errf(-EINVAL, "--cpus: '%s' is not a number", optarg);
 			if (v == 0)
-				return bad(o, "--cpus: need at least one CPU");
+				return errf(-EINVAL, "--cpus: need at least one CPU");
 			if (v > PNVM_MAX_CPUS)
-				return bad(o, "--cpus: %u is more than %d", v, PNVM_MAX_CPUS);
+				return errf(-EINVAL, "--cpus: %u is more than %d", v, PNVM_MAX_CPUS);
 			o->cpus = v;
 			break;
 		case 'n':
 			if (parse_uint(optarg, &v))
-				return bad(o, "--private-node: '%s' is not a node number", optarg);
+				return errf(-EINVAL, "--private-node: '%s' is not a node number", optarg);
 			o->node = v;
 			have_node = true;
 			break;
@@ -258,90 +249,55 @@ int cli_parse(struct pnvm_opts *o, int argc, char **argv)
 			break;
 		case OPT_SHARED_WINDOW:
 			if (parse_size(optarg, &o->window_size))
-				return bad(o, "--shared-window: cannot parse size '%s' (use e.g. 64M)", optarg);
+				return errf(-EINVAL, "--shared-window: cannot parse size '%s' (use e.g. 64M)", optarg);
 			if (!o->window_size || o->window_size % SZ_2M)
-				return bad(o, "--shared-window: %s is not a non-zero multiple of 2M", optarg);
+				return errf(-EINVAL, "--shared-window: %s is not a non-zero multiple of 2M", optarg);
 			if (o->window_size > PNVM_MAX_WINDOW)
-				return bad(o, "--shared-window: %s is more than 1G", optarg);
+				return errf(-EINVAL, "--shared-window: %s is more than 1G", optarg);
 			have_window = true;
 			break;
 		case OPT_SHARED_NODE:
 			if (parse_uint(optarg, &v))
-				return bad(o, "--shared-node: '%s' is not a node number", optarg);
+				return errf(-EINVAL, "--shared-node: '%s' is not a node number", optarg);
 			o->shared_node = v;
 			have_shared_node = true;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
 			break;
 		case OPT_WINDOW:
 			o->window_off = !strcmp(optarg, "off");
 			o->window_hidden = !strcmp(optarg, "hidden");
 			if (!o->window_off && !o->window_hidden && strcmp(optarg, "on"))
-				return bad(o, "--window: '%s' is not on, off or hidden", optarg);
+				return errf(-EINVAL, "--window: '%s' is not on, off or hidden", optarg);
 			break;
 		case 'h':
 			return CLI_HELP;
 		case 'V':
 			return CLI_VERSION;
 		case ':':
-			return bad(o, "option %s needs an argument", argv[optind - 1]);
+			return errf(-EINVAL, "option %s needs an argument", argv[optind - 1]);
 		default:
 			if (optopt)
-				return bad(o, "unknown option '-%c' (see --help)", optopt);
-			return bad(o, "unknown option '%s' (see --help)", argv[optind - 1]);
+				return errf(-EINVAL, "unknown option '-%c' (see --help)", optopt);
+			return errf(-EINVAL, "unknown option '%s' (see --help)", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
-		return bad(o, "unexpected argument '%s' (see --help)", argv[optind]);
+		return errf(-EINVAL, "unexpected argument '%s' (see --help)", argv[optind]);
 	if (!o->kernel)
-		return bad(o, "missing --kernel (see --help)");
+		return errf(-EINVAL, "missing --kernel (see --help)");
 	if (!have_node)
-		return bad(o, "missing --private-node (see --help)");
+		return errf(-EINVAL, "missing --private-node (see --help)");
 	if (cli_nr_virtio(o) > PNVM_MAX_VIRTIO)
-		return bad(o, "%u virtio devices; at most %d (--disk, --net, --rng and --console together)",
+		return errf(-EINVAL, "%u virtio devices; at most %d (--disk, --net, --rng and --console together)",
 			    cli_nr_virtio(o), PNVM_MAX_VIRTIO);
 	if (o->window_off && (have_window || have_shared_node))
-		return bad(o, "--window=off: there is no shared window to size or place (drop %s)",
+		return errf(-EINVAL, "--window=off: there is no shared window to size or place (drop %s)",
 			   have_window ? "--shared-window" : "--shared-node");
 	/* Only devices need the window; a VM without them has none. */
 	if (!o->window_off && cli_nr_virtio(o) && o->shared_node == o->node)
-		return bad(o, "--shared-node %d is the private node (--private-node %d); the shared window must be on normal memory",
+		return errf(-EINVAL, "--shared-node %d is the private node (--private-node %d); the shared window must be on normal memory",
 			   o->shared_node, o->node);
 	return CLI_RUN;
-}
-
-static int check_file(struct pnvm_opts *o, const char *opt, const char *path)
-{
-	struct stat st;
-
-	if (!path)
-		return 0;
-	if (stat(path, &st) || access(path, R_OK))
-		return bad(o, "%s %s: %s", opt, path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return bad(o, "%s %s: not a regular file", opt, path);
-	return 0;
-}
-
-/* A disk image must be a file or a block device we can open as asked. */
-static int check_disk(struct pnvm_opts *o, const struct pnvm_disk *d)
-{
-	struct stat st;
-
-	if (stat(d->path, &st) || access(d->path, d->ro ? R_OK : R_OK | W_OK))
-		return bad(o, "--disk %s%s: %s", d->path, d->ro ? ",ro" : "", strerror(errno));
-	if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-		return bad(o, "--disk %s: not a regular file or block device", d->path);
-	if (S_ISREG(st.st_mode) && st.st_size < 512)
-		return bad(o, "--disk %s: smaller than one 512-byte sector", d->path);
-	return 0;
-}
-
-int cli_check_files(struct pnvm_opts *o)
-{
-	int ret = check_file(o, "--kernel", o->kernel);
-
-	if (!ret)
-		ret = check_file(o, "--initrd", o->initrd);
-	for (unsigned int i = 0; !ret && i < o->ndisks; i++)
-		ret = check_disk(o, &o->disks[i]);
-	return ret;
 }

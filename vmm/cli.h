@@ -3,20 +3,13 @@
 #define PNVM_CLI_H
 
 #include <stdio.h>
-#include "vmm/util.h"
+#include "lib/util.h"
+#include "vmm/machine.h"
 
 #define PNVM_VERSION		"0.1"
 #define PNVM_MIN_MEMORY		(32 * SZ_1M)
 #define PNVM_MAX_CPUS		64	/* MP table and xAPIC IDs stay simple */
 
-/* Exit status for every bad input: usage, missing files, impossible nodes. */
-#define EXIT_BAD_INPUT		2
-
-/*
- * virtio-mmio devices in all: each takes one IOAPIC pin of 16-23 (pins
- * only the IOAPIC has, no ISA/8259 overlap; see virtio/README.md).
- */
-#define PNVM_MAX_VIRTIO		8
 #define PNVM_DEFAULT_WINDOW	(64 * SZ_1M)
 #define PNVM_NAME_MAX		64
 
@@ -36,6 +29,7 @@ struct pnvm_opts {
 	bool prealloc;
 	bool require_private;
 	bool report;
+	bool dry_run;			/* print the description, run nothing */
 
 	/* virtio devices, in the order the guest sees them (blk, net, rng, console) */
 	struct pnvm_disk disks[PNVM_MAX_VIRTIO];
@@ -52,7 +46,6 @@ struct pnvm_opts {
 	bool window_hidden;		/* --window=hidden: mapped, not told to the guest */
 
 	char disk_buf[PNVM_MAX_VIRTIO][4096];	/* "PATH" of "PATH,ro" */
-	char err[256];			/* why parsing failed */
 };
 
 enum {
@@ -64,15 +57,12 @@ enum {
 /*
  * Parse argv into opts without side effects (no files opened, nothing
  * printed), so tests can call it. Returns CLI_RUN/CLI_HELP/CLI_VERSION,
- * or -EINVAL with opts->err set (the caller prints it and exits 2).
+ * or -EINVAL with errf() set (the caller prints err_msg() and exits 2).
  */
 int cli_parse(struct pnvm_opts *opts, int argc, char **argv);
 
 /* How many virtio devices the options ask for. */
 unsigned int cli_nr_virtio(const struct pnvm_opts *opts);
-
-/* Inputs that need the file system: readable kernel, initrd and disks. */
-int cli_check_files(struct pnvm_opts *opts);
 
 void cli_usage(FILE *f);
 

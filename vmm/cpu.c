@@ -2,6 +2,7 @@
 /* vCPUs: CPUID model, boot state, the KVM_RUN loop. */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -9,11 +10,11 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
+#include "vmm/bus.h"
 #include "vmm/cpu.h"
 #include "vmm/guest.h"
-#include "vmm/ioport.h"
 #include "vmm/kvm.h"
-#include "vmm/vm.h"
+#include "vmm/stop.h"
 
 #define CPUID_MAX_ENTRIES	256
 
@@ -207,12 +208,12 @@ struct kvm_cpuid2 *cpuid_filter(const struct kvm_cpuid2 *sup, unsigned int id,
 #define PTE_RW		0x2ULL
 #define PTE_PS		0x80ULL
 
-int cpu_write_boot_tables(struct vm *vm)
+int cpu_write_boot_tables(struct memmap *mem)
 {
-	u64 *gdt = guest_ptr(vm, GUEST_GDT, GDT_ENTRIES * 8);
-	u64 *pml4 = guest_ptr(vm, GUEST_PML4, PAGE_SIZE);
-	u64 *pdpt = guest_ptr(vm, GUEST_PDPT, PAGE_SIZE);
-	u64 *pd = guest_ptr(vm, GUEST_PD, 4 * PAGE_SIZE);
+	u64 *gdt = guest_ptr(mem, GUEST_GDT, GDT_ENTRIES * 8);
+	u64 *pml4 = guest_ptr(mem, GUEST_PML4, PAGE_SIZE);
+	u64 *pdpt = guest_ptr(mem, GUEST_PDPT, PAGE_SIZE);
+	u64 *pd = guest_ptr(mem, GUEST_PD, 4 * PAGE_SIZE);
 
 	if (!gdt || !pml4 || !pdpt || !pd)
 		return errf(-ENOMEM, "guest RAM too small for boot page tables");
@@ -259,15 +260,16 @@ static int vcpu_set_msrs(struct vcpu *vcpu)
 		{ MSR_IA32_MISC_ENABLE, 1 },			/* fast strings */
 		{ MSR_MTRR_DEF_TYPE, (1 << 11) | 6 },		/* MTRRs on, WB */
 	};
-	struct {
+	/* struct kvm_msrs ends in a flexible array: room for ours after it. */
+	union {
 		struct kvm_msrs hdr;
-		struct kvm_msr_entry e[ARRAY_SIZE(msrs)];
+		u8 bytes[sizeof(struct kvm_msrs) + sizeof(struct kvm_msr_entry) * ARRAY_SIZE(msrs)];
 	} m = { .hdr.nmsrs = ARRAY_SIZE(msrs) };
 	int ret;
 
 	for (unsigned int i = 0; i < ARRAY_SIZE(msrs); i++) {
-		m.e[i].index = msrs[i].index;
-		m.e[i].data = msrs[i].data;
+		m.hdr.entries[i].index = msrs[i].index;
+		m.hdr.entries[i].data = msrs[i].data;
 	}
 	ret = ioctl(vcpu->fd, KVM_SET_MSRS, &m);
 	if (ret < 0)
@@ -298,25 +300,24 @@ static int vcpu_set_lint(struct vcpu *vcpu)
 	return 0;
 }
 
-int vcpu_create(struct vm *vm, struct vcpu *vcpu, unsigned int id,
+int vcpu_create(struct vcpu *vcpu, struct kvm *kvm, unsigned int id, unsigned int ncpus,
 		const struct kvm_cpuid2 *supported)
 {
 	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };
 	struct kvm_cpuid2 *cpuid;
 	int ret;
 
-	vcpu->vm = vm;
 	vcpu->id = id;
-	vcpu->fd = ioctl(vm->kvm.vm_fd, KVM_CREATE_VCPU, id);
+	vcpu->fd = ioctl(kvm->vm_fd, KVM_CREATE_VCPU, id);
 	if (vcpu->fd < 0)
 		return errf(-errno, "KVM_CREATE_VCPU %u: %s", id, strerror(errno));
-	vcpu->run = mmap(NULL, vm->kvm.run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+	vcpu->run = mmap(NULL, kvm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,
 			 vcpu->fd, 0);
 	if (vcpu->run == MAP_FAILED) {
 		vcpu->run = NULL;
 		return errf(-errno, "vcpu %u: mmap kvm_run: %s", id, strerror(errno));
 	}
-	cpuid = cpuid_filter(supported, id, vm->opts->cpus);
+	cpuid = cpuid_filter(supported, id, ncpus);
 	if (!cpuid)
 		return errf(-ENOMEM, "out of memory");
 	ret = ioctl(vcpu->fd, KVM_SET_CPUID2, cpuid);
@@ -425,20 +426,20 @@ static void vcpu_fail(struct vcpu *vcpu, const char *what)
 	else if (run->exit_reason == KVM_EXIT_MEMORY_FAULT)
 		snprintf(extra, sizeof(extra), ", gpa 0x%llx",
 			 (unsigned long long)run->memory_fault.gpa);
-	vm_stop(vcpu->vm, 1, "vcpu %u: %s (exit reason %u%s) at rip 0x%llx",
+	stop_request(vcpu->stop, 1, "vcpu %u: %s (exit reason %u%s) at rip 0x%llx",
 		vcpu->id, what, run->exit_reason, extra, (unsigned long long)regs.rip);
 }
 
 int vcpu_run(struct vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
-	struct vm *vm = vcpu->vm;
+	struct stop *stop = vcpu->stop;
 
-	while (!vm_stopping(vm)) {
+	while (!stop_requested(stop)) {
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			vm_stop(vm, 1, "vcpu %u: KVM_RUN: %s", vcpu->id, strerror(errno));
+			stop_request(stop, 1, "vcpu %u: KVM_RUN: %s", vcpu->id, strerror(errno));
 			return -errno;
 		}
 		switch (run->exit_reason) {
@@ -446,26 +447,26 @@ int vcpu_run(struct vcpu *vcpu)
 			u8 *data = (u8 *)run + run->io.data_offset;
 
 			for (u32 i = 0; i < run->io.count; i++, data += run->io.size)
-				ioport_io(vm, run->io.port, run->io.direction == KVM_EXIT_IO_OUT,
-					  data, run->io.size);
+				bus_access(vcpu->pio, run->io.port, data, run->io.size,
+					   run->io.direction == KVM_EXIT_IO_OUT);
 			break;
 		}
 		case KVM_EXIT_MMIO:
 			/* Registers only: queue kicks are ioeventfds and never exit. */
-			vm_mmio(vm, run->mmio.phys_addr, run->mmio.data,
-				MIN(run->mmio.len, (u32)sizeof(run->mmio.data)), run->mmio.is_write);
+			bus_access(vcpu->mmio, run->mmio.phys_addr, run->mmio.data,
+				   MIN(run->mmio.len, (u32)sizeof(run->mmio.data)), run->mmio.is_write);
 			break;
 		case KVM_EXIT_INTR:
 			break;
 		case KVM_EXIT_SHUTDOWN:
 			/* Triple fault: how a PC resets when all else fails. */
-			vm_stop(vm, 0, "guest reset (triple fault)");
+			stop_request(stop, 0, "guest reset (triple fault)");
 			break;
 		case KVM_EXIT_SYSTEM_EVENT:
-			vm_stop(vm, 0, "guest system event %u", run->system_event.type);
+			stop_request(stop, 0, "guest system event %u", run->system_event.type);
 			break;
 		case KVM_EXIT_HLT:
-			vm_stop(vm, 0, "guest halted");
+			stop_request(stop, 0, "guest halted");
 			break;
 		default:
 			vcpu_fail(vcpu, exit_name(run->exit_reason));

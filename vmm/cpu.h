@@ -3,15 +3,20 @@
 #define PNVM_CPU_H
 
 #include <pthread.h>
-#include "vmm/util.h"
+#include "lib/util.h"
 
-struct vm;
+struct bus;
 struct kvm;
+struct memmap;
 struct kvm_run;
 struct kvm_cpuid2;
+struct stop;
 
+/* A vCPU knows only the exit buses and the stop latch. */
 struct vcpu {
-	struct vm *vm;
+	const struct bus *mmio;
+	const struct bus *pio;
+	struct stop *stop;
 	unsigned int id;	/* also the APIC ID */
 	int fd;
 	struct kvm_run *run;
@@ -35,10 +40,10 @@ struct kvm_cpuid2 *cpuid_filter(const struct kvm_cpuid2 *supported,
 				unsigned int id, unsigned int ncpus);
 
 /* GDT and identity page tables for the 64-bit entry, into guest RAM. */
-int cpu_write_boot_tables(struct vm *vm);
+int cpu_write_boot_tables(struct memmap *mem);
 
-/* Create vCPU id with its CPUID, MSRs, FPU and LAPIC LINTs. */
-int vcpu_create(struct vm *vm, struct vcpu *vcpu, unsigned int id,
+/* Create vCPU id of ncpus with its CPUID, MSRs, FPU and LAPIC LINTs. */
+int vcpu_create(struct vcpu *vcpu, struct kvm *kvm, unsigned int id, unsigned int ncpus,
 		const struct kvm_cpuid2 *supported);
 
 /* Registers of the boot vCPU: long mode at the kernel's 64-bit entry. */
@@ -48,7 +53,7 @@ int vcpu_setup_boot(struct vcpu *vcpu, u64 entry, u64 boot_params);
 int vcpu_run(struct vcpu *vcpu);
 void *vcpu_thread(void *arg);
 
-/* Make a running vCPU leave KVM_RUN (it then sees vm->stopping). */
+/* Make a running vCPU leave KVM_RUN (it then sees the stop latch). */
 void vcpu_kick(struct vcpu *vcpu);
 
 /*

@@ -79,7 +79,7 @@ void gmem_destroy(struct region *r)
 
 /* Work list: chunks of all RAM regions, handed out by one counter. */
 struct prefault {
-	struct guest *g;
+	struct memmap *g;
 	u64 nr_chunks;
 	atomic_ullong next;
 	atomic_ullong done_bytes;
@@ -87,7 +87,7 @@ struct prefault {
 	u64 err_gpa;
 };
 
-static bool chunk_of(struct guest *g, u64 idx, char **addr, u64 *len, u64 *gpa)
+static bool chunk_of(struct memmap *g, u64 idx, char **addr, u64 *len, u64 *gpa)
 {
 	for (unsigned int i = 0; i < g->nr; i++) {
 		struct region *r = &g->regions[i];
@@ -133,7 +133,7 @@ static void *prefault_thread(void *arg)
 	return NULL;
 }
 
-int gmem_prefault(struct guest *g, int node, bool progress)
+int gmem_prefault(struct memmap *g, int node, bool progress)
 {
 	struct prefault pf = { .g = g };
 	pthread_t threads[PREFAULT_MAX_THREADS];
@@ -177,7 +177,7 @@ int gmem_prefault(struct guest *g, int node, bool progress)
 
 #define PLACEMENT_BATCH	4096
 
-int gmem_placement(const struct guest *g, struct gmem_placement *p)
+int gmem_placement(const struct memmap *g, struct gmem_placement *p)
 {
 	void *pages[PLACEMENT_BATCH];
 	int status[PLACEMENT_BATCH];

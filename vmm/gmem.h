@@ -2,11 +2,11 @@
 #ifndef PNVM_GMEM_H
 #define PNVM_GMEM_H
 
-#include "vmm/util.h"
+#include "lib/util.h"
 
 struct kvm;
 struct region;
-struct guest;
+struct memmap;
 
 #define GMEM_MAX_NODES	64
 
@@ -22,7 +22,7 @@ int gmem_create(struct kvm *kvm, struct region *r, int node);
  * node that is too small fails here and not inside the guest. A progress
  * bar goes to stderr when it is a terminal.
  */
-int gmem_prefault(struct guest *g, int node, bool progress);
+int gmem_prefault(struct memmap *g, int node, bool progress);
 
 struct gmem_placement {
 	u64 pages[GMEM_MAX_NODES];	/* present pages per node */
@@ -31,7 +31,7 @@ struct gmem_placement {
 };
 
 /* Where the kernel says the pages are (move_pages query), all RAM regions. */
-int gmem_placement(const struct guest *g, struct gmem_placement *p);
+int gmem_placement(const struct memmap *g, struct gmem_placement *p);
 
 void gmem_destroy(struct region *r);
 

@@ -1,81 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Guest physical memory: the region table, its one accessor, the e820 map. */
+/* Guest physical layout: RAM around the 32-bit hole, the window, e820. */
 #include <errno.h>
 #include <string.h>
 
 #include "vmm/guest.h"
-#include "vmm/vm.h"
 
-struct region *guest_add_region(struct guest *g, enum region_type type,
-				u64 gpa, u64 size)
-{
-	struct region *r;
-
-	if (g->nr >= GUEST_MAX_REGIONS) {
-		errf(-ENOSPC, "too many guest memory regions");
-		return NULL;
-	}
-	if (!size || gpa + size < gpa || gpa % PAGE_SIZE || size % PAGE_SIZE) {
-		errf(-EINVAL, "bad region 0x%llx+0x%llx",
-		     (unsigned long long)gpa, (unsigned long long)size);
-		return NULL;
-	}
-	for (unsigned int i = 0; i < g->nr; i++) {
-		r = &g->regions[i];
-		if (gpa < r->gpa + r->size && r->gpa < gpa + size) {
-			errf(-EEXIST, "region 0x%llx+0x%llx overlaps region %u",
-			     (unsigned long long)gpa, (unsigned long long)size, i);
-			return NULL;
-		}
-	}
-	r = &g->regions[g->nr];
-	memset(r, 0, sizeof(*r));
-	r->type = type;
-	r->slot = g->nr;
-	r->gpa = gpa;
-	r->size = size;
-	r->fd = -1;
-	g->nr++;
-	return r;
-}
-
-int guest_layout(struct guest *g, u64 memory)
+int guest_layout(struct memmap *g, u64 memory)
 {
 	u64 low = MIN(memory, GUEST_HOLE_START);
 
 	if (memory < GUEST_HIGH * 2 || memory % PAGE_SIZE)
 		return errf(-EINVAL, "guest memory size %llu is not usable",
 			    (unsigned long long)memory);
-	if (!guest_add_region(g, REGION_RAM, 0, low))
+	if (!memmap_add(g, REGION_RAM, 0, low))
 		return -EINVAL;
-	if (memory > low && !guest_add_region(g, REGION_RAM, GUEST_4G, memory - low))
+	if (memory > low && !memmap_add(g, REGION_RAM, GUEST_4G, memory - low))
 		return -EINVAL;
 	return 0;
 }
 
-void *guest_ptr_type(struct guest *g, enum region_type type, u64 gpa, u64 len)
-{
-	for (unsigned int i = 0; i < g->nr; i++) {
-		struct region *r = &g->regions[i];
-
-		if (r->type != type || !r->hva)
-			continue;
-		/* Written so that no sum can wrap. */
-		if (gpa >= r->gpa && gpa - r->gpa <= r->size &&
-		    len <= r->size - (gpa - r->gpa))
-			return (char *)r->hva + (gpa - r->gpa);
-	}
-	return NULL;
-}
-
-void *guest_ptr(struct vm *vm, u64 gpa, u64 len)
-{
-	void *p = guest_ptr_type(&vm->mem, REGION_RAM, gpa, len);
-
-	return p ? p : guest_ptr_type(&vm->mem, REGION_SHARED, gpa, len);
-}
-
-u64 guest_ram_size(const struct guest *g)
+u64 guest_ram_size(const struct memmap *g)
 {
 	u64 sum = 0;
 
@@ -85,7 +29,7 @@ u64 guest_ram_size(const struct guest *g)
 	return sum;
 }
 
-u64 guest_low_ram_end(const struct guest *g)
+u64 guest_low_ram_end(const struct memmap *g)
 {
 	u64 end = 0;
 
@@ -120,7 +64,7 @@ u64 guest_window_gpa(u64 memory, u64 size)
 	return gpa;
 }
 
-int guest_e820(const struct guest *g, struct e820_entry *tab, int max)
+int guest_e820(const struct memmap *g, struct e820_entry *tab, int max)
 {
 	int n = 0;
 

@@ -2,9 +2,7 @@
 #ifndef PNVM_GUEST_H
 #define PNVM_GUEST_H
 
-#include "vmm/util.h"
-
-struct vm;
+#include "lib/memmap.h"
 
 /*
  * Guest physical layout (x86_64, no firmware):
@@ -49,56 +47,23 @@ struct vm;
 #define GUEST_VIRTIO_STRIDE	0x1000ULL
 #define GUEST_VIRTIO_GSI	16
 
-#define GUEST_MAX_REGIONS	8
-
-/*
- * Kinds of guest memory. RAM is private guest_memfd memory on the node;
- * the VMM touches it only to load the kernel and boot structures. SHARED
- * (the virtio window, a memfd on normal memory) is the only kind device
- * code may reach, through its own accessor (virtio/window.h window_ptr).
- */
-enum region_type {
-	REGION_RAM,
-	REGION_SHARED,
-};
-
-struct region {
-	enum region_type type;
-	u32 slot;
-	u64 gpa;
-	u64 size;
-	void *hva;		/* host mapping, NULL until mapped */
-	int fd;			/* guest_memfd (RAM) or memfd (SHARED) */
-	u64 fd_offset;
-	bool hidden;		/* mapped but left out of e820 */
-};
-
-struct guest {
-	struct region regions[GUEST_MAX_REGIONS];
-	unsigned int nr;
-};
-
 /* Split memory bytes of RAM around the 32-bit hole: one or two regions. */
-int guest_layout(struct guest *g, u64 memory);
-
-/* Add a region; rejects overlaps. The new region, or NULL + errf(). */
-struct region *guest_add_region(struct guest *g, enum region_type type,
-				u64 gpa, u64 size);
+int guest_layout(struct memmap *g, u64 memory);
 
 /*
  * The only way the VMM reaches guest memory: the host address of
  * [gpa, gpa + len) if it lies inside one mapped region, else NULL.
  */
-void *guest_ptr(struct vm *vm, u64 gpa, u64 len);
-
-/* The same, restricted to one region type (device code: REGION_SHARED). */
-void *guest_ptr_type(struct guest *g, enum region_type type, u64 gpa, u64 len);
+static inline void *guest_ptr(const struct memmap *g, u64 gpa, u64 len)
+{
+	return memmap_ptr(g, REGION_ANY, gpa, len);
+}
 
 /* Guest RAM bytes in all RAM regions. */
-u64 guest_ram_size(const struct guest *g);
+u64 guest_ram_size(const struct memmap *g);
 
 /* Highest RAM gpa + 1 below the hole. */
-u64 guest_low_ram_end(const struct guest *g);
+u64 guest_low_ram_end(const struct memmap *g);
 
 /*
  * Where a shared window of @size bytes goes for @memory bytes of RAM:
@@ -122,6 +87,6 @@ struct e820_entry {
  * shared window is RAM too: a restricted-dma-pool must be in the linear
  * map, and the DT's /reserved-memory keeps the guest's allocator off it.
  */
-int guest_e820(const struct guest *g, struct e820_entry *tab, int max);
+int guest_e820(const struct memmap *g, struct e820_entry *tab, int max);
 
 #endif

@@ -2,7 +2,7 @@
 #ifndef PNVM_KVM_H
 #define PNVM_KVM_H
 
-#include "vmm/util.h"
+#include "lib/util.h"
 
 struct region;
 

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "vmm/cli.h"
-#include "vmm/libvirt.h"
+#include "libvirt/domain.h"
 #include "vmm/vm.h"
 
 /*
@@ -69,6 +69,33 @@ static int libvirt_argv(int argc, char **argv, char ***av_out, int *ac_out)
 	return 0;
 }
 
+/* The CLI front end's description, checked once; then run or print it. */
+static int run(const struct pnvm_opts *o)
+{
+	struct machine *m = calloc(1, sizeof(*m));
+	struct payload *p = calloc(1, sizeof(*p));
+	int status;
+
+	if (!m || !p) {
+		fprintf(stderr, "pnvm: out of memory\n");
+		status = 1;
+	} else if (machine_from_opts(m, o) || machine_validate(m, p)) {
+		fprintf(stderr, "pnvm: %s\n", err_msg());
+		status = EXIT_BAD_INPUT;
+	} else if (o->dry_run) {
+		status = machine_print_json(m, stdout) ? 1 : 0;
+		if (status)
+			fprintf(stderr, "pnvm: %s\n", err_msg());
+	} else {
+		status = vm_run(m, p);
+	}
+	if (p)
+		payload_free(p);
+	free(p);
+	free(m);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct pnvm_opts opts;
@@ -101,10 +128,10 @@ int main(int argc, char **argv)
 		status = 0;
 		break;
 	case CLI_RUN:
-		status = vm_run(&opts);
+		status = run(&opts);
 		break;
 	default:
-		fprintf(stderr, "pnvm: %s\n", opts.err);
+		fprintf(stderr, "pnvm: %s\n", err_msg());
 		status = EXIT_BAD_INPUT;
 		break;
 	}

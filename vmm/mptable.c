@@ -5,7 +5,6 @@
 
 #include "vmm/guest.h"
 #include "vmm/mptable.h"
-#include "vmm/vm.h"
 
 #define MP_IRQS			16
 #define MP_APIC_VERSION		0x14
@@ -93,7 +92,7 @@ static u8 checksum(const void *p, size_t len)
 	return -sum;
 }
 
-int mptable_write(struct vm *vm, unsigned int ncpus, unsigned int nvirtio)
+int mptable_write(struct memmap *mem, unsigned int ncpus, unsigned int nvirtio)
 {
 	size_t size = mptable_size(ncpus, nvirtio);
 	u8 ioapic_id = ncpus;
@@ -107,7 +106,7 @@ int mptable_write(struct vm *vm, unsigned int ncpus, unsigned int nvirtio)
 	if (GUEST_VIRTIO_GSI + nvirtio > 24)
 		return errf(-EINVAL, "MP table: %u virtio interrupts, the IOAPIC has 24 pins",
 			    nvirtio);
-	base = guest_ptr(vm, GUEST_MPTABLE, size);
+	base = guest_ptr(mem, GUEST_MPTABLE, size);
 	if (!base || GUEST_MPTABLE + size > GUEST_HIGH)
 		return errf(-ENOMEM, "MP table does not fit below 1M");
 	memset(base, 0, size);

@@ -2,9 +2,9 @@
 #ifndef PNVM_MPTABLE_H
 #define PNVM_MPTABLE_H
 
-#include "vmm/util.h"
+#include "lib/util.h"
 
-struct vm;
+struct memmap;
 
 /*
  * Intel MP 1.4 table at GUEST_MPTABLE: one processor per vCPU (APIC ID =
@@ -15,7 +15,7 @@ struct vm;
  * Without ACPI this is how the guest finds its CPUs and interrupt
  * routing; window mode uses a device tree instead.
  */
-int mptable_write(struct vm *vm, unsigned int ncpus, unsigned int nvirtio);
+int mptable_write(struct memmap *mem, unsigned int ncpus, unsigned int nvirtio);
 
 /* Bytes the table takes, for placement checks and tests. */
 size_t mptable_size(unsigned int ncpus, unsigned int nvirtio);

@@ -2,7 +2,7 @@
 #ifndef PNVM_NODE_H
 #define PNVM_NODE_H
 
-#include "vmm/util.h"
+#include "lib/util.h"
 
 /*
  * The private-node kernel series exports the private nodes as a read-only

@@ -12,10 +12,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "vmm/ioport.h"
-#include "vmm/kvm.h"
+#include "vmm/bus.h"
+#include "vmm/legacy.h"
 #include "vmm/serial.h"
-#include "vmm/vm.h"
 
 enum { RBR_THR, IER, IIR_FCR, LCR, MCR, LSR, MSR, SCR };
 
@@ -38,11 +37,11 @@ enum { RBR_THR, IER, IIR_FCR, LCR, MCR, LSR, MSR, SCR };
 
 #define CTRL_A		0x01
 
-void serial_init(struct serial *s, struct vm *vm, int in_fd, int out_fd)
+void serial_init(struct serial *s, const struct serial_host *host, int in_fd, int out_fd)
 {
 	memset(s, 0, sizeof(*s));
 	pthread_mutex_init(&s->lock, NULL);
-	s->vm = vm;
+	s->host = *host;
 	s->in_fd = in_fd;
 	s->out_fd = out_fd;
 	s->stop_fd = -1;
@@ -60,6 +59,12 @@ static size_t rx_free(const struct serial *s)
 	       (s->rx_tail + SERIAL_RX_SIZE - s->rx_head) % SERIAL_RX_SIZE;
 }
 
+static void set_irq(struct serial *s, int level)
+{
+	if (s->host.irq)
+		s->host.irq(s->host.opaque, level);
+}
+
 /* Edge-triggered ISA line: follow "an interrupt is pending". */
 static void update_irq(struct serial *s)
 {
@@ -68,7 +73,7 @@ static void update_irq(struct serial *s)
 
 	if (level != s->irq_level) {
 		s->irq_level = level;
-		kvm_irq_line(&s->vm->kvm, SERIAL_IRQ, level);
+		set_irq(s, level);
 	}
 }
 
@@ -199,6 +204,16 @@ void serial_io(struct serial *s, u16 off, bool out, u8 *data)
 	pthread_mutex_unlock(&s->lock);
 }
 
+static void serial_bus(void *opaque, u64 off, u8 *data, u32 len, bool write)
+{
+	serial_io(opaque, off, write, data);
+}
+
+int serial_register(struct serial *s, struct bus *pio)
+{
+	return bus_register(pio, SERIAL_PORT, 8, 1, serial_bus, s);
+}
+
 /* Ctrl-A x leaves pnvm (raw terminals send no SIGINT); Ctrl-A Ctrl-A sends one. */
 static size_t filter_escape(struct serial *s, u8 *buf, size_t n)
 {
@@ -210,7 +225,7 @@ static size_t filter_escape(struct serial *s, u8 *buf, size_t n)
 		if (s->escape) {
 			s->escape = false;
 			if (c == 'x') {
-				vm_stop(s->vm, 0, "quit from the console (Ctrl-A x)");
+				s->host.quit(s->host.opaque);
 				return out;
 			}
 			if (c != CTRL_A)
@@ -237,8 +252,8 @@ static void serial_watchdog(struct serial *s, unsigned long *seen)
 {
 	pthread_mutex_lock(&s->lock);
 	if (s->irq_level && s->iir_reads == *seen) {
-		kvm_irq_line(&s->vm->kvm, SERIAL_IRQ, 0);
-		kvm_irq_line(&s->vm->kvm, SERIAL_IRQ, 1);
+		set_irq(s, 0);
+		set_irq(s, 1);
 	}
 	*seen = s->iir_reads;
 	pthread_mutex_unlock(&s->lock);

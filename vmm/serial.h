@@ -4,15 +4,24 @@
 
 #include <pthread.h>
 #include <termios.h>
-#include "vmm/util.h"
+#include "lib/util.h"
 
-struct vm;
+struct bus;
 
 #define SERIAL_RX_SIZE	1024
 
+/* What the UART needs from the VM: its interrupt line and "quit". */
+struct serial_host {
+	void *opaque;
+	/* Set IRQ 4 to @level (NULL: no interrupt controller, in tests). */
+	void (*irq)(void *opaque, int level);
+	/* Ctrl-A x on a raw terminal. */
+	void (*quit)(void *opaque);
+};
+
 /* An 8250/16550A at 0x3f8, IRQ 4: the guest console (console=ttyS0). */
 struct serial {
-	struct vm *vm;
+	struct serial_host host;
 	pthread_mutex_t lock;
 	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
 	bool thre_pending;	/* THR-empty interrupt not yet acknowledged */
@@ -29,7 +38,7 @@ struct serial {
 	bool escape;		/* last input byte was Ctrl-A */
 };
 
-void serial_init(struct serial *s, struct vm *vm, int in_fd, int out_fd);
+void serial_init(struct serial *s, const struct serial_host *host, int in_fd, int out_fd);
 
 /* Raw terminal (only if in_fd is a tty) and the input thread. */
 int serial_start(struct serial *s);
@@ -39,6 +48,9 @@ void serial_stop(struct serial *s);
 
 /* A vCPU access to register off (0-7). */
 void serial_io(struct serial *s, u16 off, bool out, u8 *data);
+
+/* Claim ports 0x3f8-0x3ff (byte accesses). */
+int serial_register(struct serial *s, struct bus *pio);
 
 /* Queue input for the guest (used by the input thread and tests). */
 void serial_receive(struct serial *s, const u8 *buf, size_t len);

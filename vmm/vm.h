@@ -5,22 +5,27 @@
 #include <pthread.h>
 #include "virtio/ioloop.h"
 #include "virtio/window.h"
-#include "vmm/cli.h"
+#include "vmm/bus.h"
 #include "vmm/cpu.h"
 #include "vmm/guest.h"
 #include "vmm/kvm.h"
+#include "vmm/legacy.h"
+#include "vmm/machine.h"
 #include "vmm/serial.h"
+#include "vmm/stop.h"
 
 struct virtio_dev;
 
 struct vm {
-	const struct pnvm_opts *opts;
+	const struct machine *m;	/* all the VM reads of its inputs */
 	struct kvm kvm;
-	struct guest mem;
+	struct memmap mem;
 	struct vcpu *vcpus;
 	unsigned int nr_vcpus;
+	struct bus mmio, pio;		/* vCPU exits go where these say */
 	struct serial serial;
-	u8 cmos_index;
+	struct i8042 i8042;
+	struct cmos cmos;
 
 	/* virtio: devices confined to the window, served by one I/O thread. */
 	struct window win;
@@ -29,30 +34,15 @@ struct vm {
 	struct virtio_dev *vdevs[PNVM_MAX_VIRTIO];	/* slot i at GUEST_VIRTIO_BASE + i pages */
 	unsigned int nr_vdevs;
 
-	/* Lifecycle: the first vm_stop() decides the exit status. */
-	pthread_mutex_t lock;
-	pthread_t main_thread;
-	int stopping;
-	int exit_status;
-	char stop_reason[256];
+	/* The first stop request decides the exit status. */
+	struct stop stop;
 };
 
 /*
- * Everything after the command line: checks, KVM, guest RAM, boot, run.
- * Returns pnvm's exit status (0, 1, EXIT_BAD_INPUT or 128 + signal).
+ * Everything after validation: devices, KVM, guest RAM, boot, run, from
+ * the description and the payload machine_validate() loaded. Returns
+ * pnvm's exit status (0, 1, EXIT_BAD_INPUT or 128 + signal).
  */
-int vm_run(const struct pnvm_opts *opts);
-
-/* Ask the VM to stop with status; callable from any thread, first wins. */
-void vm_stop(struct vm *vm, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-/* A vCPU's MMIO exit: the virtio-mmio transports, else nothing (reads 0xff). */
-void vm_mmio(struct vm *vm, u64 addr, u8 *data, u32 len, bool write);
-
-static inline bool vm_stopping(struct vm *vm)
-{
-	return __atomic_load_n(&vm->stopping, __ATOMIC_ACQUIRE);
-}
+int vm_run(const struct machine *m, struct payload *payload);
 
 #endif

@@ -12,14 +12,11 @@
 
 #include <linux/virtio_blk.h>
 
+#include "tests/fuzz/fuzz_window.h"
 #include "virtio/devices.h"
 
-#define W	0x80000000ULL
-#define WSZ	(2ULL << 20)
-#define IMG	0x10000
 #define SECTORS	2048ULL
 
-static struct window win;
 static struct virtq_elem el;
 static struct blk_parsed bp;
 
@@ -73,19 +70,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int i, dev;
 	int ret;
 
-	if (!win.nr && window_create(&win, W, WSZ, -1, -1))
-		abort();
+	fuzz_window();
 	if (size < 8)
 		return 0;
 	dev = data[0] % 3;
 	num = 1u << ((data[0] >> 2) % 9);
-	memcpy(&d, data + 2, 2);
-	memcpy(&a, data + 4, 2);
-	memcpy(&u, data + 6, 2);
-	data += 8;
-	size -= 8;
-	memset(window_hva(&win), 0, IMG);
-	memcpy(window_hva(&win), data, size < IMG ? size : IMG);
+	fuzz_load(data, size, &d, &a, &u);
 	if (virtq_setup(&vq, &win, &st, num, W + (uint64_t)d * 16, W + (uint64_t)a * 2,
 			W + (uint64_t)u * 4, 1ULL << VIRTQ_F_INDIRECT_DESC))
 		return 0;

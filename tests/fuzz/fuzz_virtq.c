@@ -11,13 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/fuzz_window.h"
 #include "virtio/virtq.h"
 
-#define W	0x80000000ULL
-#define WSZ	(2ULL << 20)
-#define IMG	0x10000
-
-static struct window win;
 static struct virtq_elem el;
 
 static void check_elem(const struct virtq *vq, const struct virtq_elem *e)
@@ -51,8 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int i;
 	int ret = 0;
 
-	if (!win.nr && window_create(&win, W, WSZ, -1, -1))
-		abort();
+	fuzz_window();
 	if (size < 8)
 		return 0;
 	num = 1u << (data[0] % 9);
@@ -60,13 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		feat |= 1ULL << VIRTQ_F_INDIRECT_DESC;
 	if (data[1] & 2)
 		feat |= 1ULL << VIRTQ_F_EVENT_IDX;
-	memcpy(&d, data + 2, 2);
-	memcpy(&a, data + 4, 2);
-	memcpy(&u, data + 6, 2);
-	data += 8;
-	size -= 8;
-	memset(window_hva(&win), 0, IMG);
-	memcpy(window_hva(&win), data, size < IMG ? size : IMG);
+	fuzz_load(data, size, &d, &a, &u);
 
 	/* Offsets scaled to the ring alignment; may still fall outside. */
 	if (virtq_setup(&vq, &win, &st, num, W + (uint64_t)d * 16,

@@ -25,7 +25,7 @@
 #include <libxml/tree.h>
 
 #include "tests/tap.h"
-#include "vmm/libvirt.h"
+#include "libvirt/domain.h"
 
 #define JOBS		2
 #define MAX_FILES	8192

@@ -24,12 +24,20 @@ static int parse(char **argv)
 	return cli_parse(&o, argc, argv);
 }
 
+/* The file checks run on the machine description the options make. */
+static int check_files(void)
+{
+	static struct machine m;
+
+	return machine_from_opts(&m, &o) ? -1 : machine_check_files(&m);
+}
+
 static void bad(char **argv, const char *expect, const char *what)
 {
 	int ret = parse(argv);
 
-	ok(ret == -EINVAL && strstr(o.err, expect),
-	   "%s is rejected: \"%s\"", what, o.err);
+	ok(ret == -EINVAL && strstr(err_msg(), expect),
+	   "%s is rejected: \"%s\"", what, err_msg());
 }
 
 static void sizes(void)
@@ -74,13 +82,13 @@ static void devices(void)
 	ok(ret == CLI_RUN && o.window_size == 32ULL << 20 && o.shared_node == 0 &&
 	   !strcmp(o.name, "vm-1"), "--shared-window 32M --shared-node 0 --name vm-1");
 
-	/* What vmm/libvirt.c emits: "--opt value", sizes with K/M/G. */
+	/* What libvirt/domain.c emits: "--opt value", sizes with K/M/G. */
 	ret = parse(ARGV("run", "--name", "instance-0000002a", "--kernel", "/k", "--memory", "2G",
 			 "--cpus", "2", "--private-node", "1", "--prealloc", "--disk", "/d",
 			 "--disk", "/d.config,ro", "--net", "tap=tap0", "--rng",
 			 "--shared-window", "65536K", "--shared-node", "0"));
 	ok(ret == CLI_RUN && o.ndisks == 2 && o.disks[1].ro && o.window_size == 64ULL << 20,
-	   "a libvirt translation parses (%s)", ret == CLI_RUN ? "ok" : o.err);
+	   "a libvirt translation parses (%s)", ret == CLI_RUN ? "ok" : err_msg());
 
 	ret = parse(ARGV("--kernel", "/k", "--private-node", "0", "--rng", "--window=off"));
 	ok(ret == CLI_RUN && o.window_off, "--window=off lets the devices share node 0 with RAM");
@@ -131,17 +139,17 @@ static void devices(void)
 		 "--disk", "/3", "--disk", "/4", "--net", "tap=a", "--net", "tap=b",
 		 "--net", "tap=c", "--rng", "--console"),
 	    "9 virtio devices; at most 8", "nine devices");
-	ok(!strchr(o.err, '\n'), "device error messages are one line");
+	ok(!strchr(err_msg(), '\n'), "device error messages are one line");
 
 	/* Disk files: missing, unwritable for rw, a directory. */
 	ok(parse(ARGV("--kernel", "/proc/self/exe", "--private-node", "1", "--disk", "/nonexistent.img")) == CLI_RUN &&
-	   cli_check_files(&o) == -EINVAL && strstr(o.err, "--disk /nonexistent.img: No such file"),
-	   "missing disk image: \"%s\"", o.err);
+	   check_files() == -EINVAL && strstr(err_msg(), "--disk /nonexistent.img: No such file"),
+	   "missing disk image: \"%s\"", err_msg());
 	ok(parse(ARGV("--kernel", "/proc/self/exe", "--private-node", "1", "--disk", "/")) == CLI_RUN &&
-	   cli_check_files(&o) == -EINVAL && strstr(o.err, "not a regular file or block device"),
-	   "disk that is a directory: \"%s\"", o.err);
+	   check_files() == -EINVAL && strstr(err_msg(), "not a regular file or block device"),
+	   "disk that is a directory: \"%s\"", err_msg());
 	ok(parse(ARGV("--kernel", "/proc/self/exe", "--private-node", "1", "--disk", "/proc/self/exe,ro")) == CLI_RUN &&
-	   cli_check_files(&o) == 0, "a readable disk passes with ,ro");
+	   check_files() == 0, "a readable disk passes with ,ro");
 }
 
 int main(void)
@@ -200,20 +208,20 @@ int main(void)
 	    "needs an argument", "option without its argument");
 	bad(ARGV("--kernel", "/k", "--private-node", "1", "stray"),
 	    "unexpected argument 'stray'", "stray argument");
-	ok(!strchr(o.err, '\n'), "error messages are one line");
+	ok(!strchr(err_msg(), '\n'), "error messages are one line");
 
 	/* Files: missing, a directory, fine. */
 	ok(parse(ARGV("--kernel", "/nonexistent/bzImage", "--private-node", "0")) == CLI_RUN &&
-	   cli_check_files(&o) == -EINVAL && strstr(o.err, "--kernel /nonexistent/bzImage: No such file"),
-	   "missing kernel file: \"%s\"", o.err);
+	   check_files() == -EINVAL && strstr(err_msg(), "--kernel /nonexistent/bzImage: No such file"),
+	   "missing kernel file: \"%s\"", err_msg());
 	ok(parse(ARGV("--kernel", "/proc/self/exe", "--initrd", "/nonexistent.cpio", "--private-node", "0")) == CLI_RUN &&
-	   cli_check_files(&o) == -EINVAL && strstr(o.err, "--initrd /nonexistent.cpio"),
-	   "missing initrd file: \"%s\"", o.err);
+	   check_files() == -EINVAL && strstr(err_msg(), "--initrd /nonexistent.cpio"),
+	   "missing initrd file: \"%s\"", err_msg());
 	ok(parse(ARGV("--kernel", "/", "--private-node", "0")) == CLI_RUN &&
-	   cli_check_files(&o) == -EINVAL && strstr(o.err, "not a regular file"),
-	   "kernel that is a directory: \"%s\"", o.err);
+	   check_files() == -EINVAL && strstr(err_msg(), "not a regular file"),
+	   "kernel that is a directory: \"%s\"", err_msg());
 	ok(parse(ARGV("--kernel", "/proc/self/exe", "--private-node", "0")) == CLI_RUN &&
-	   cli_check_files(&o) == 0, "readable kernel file passes");
+	   check_files() == 0, "readable kernel file passes");
 
 	/* The real binary, end to end, when the test runs from the checkout. */
 	if (!access("build/pnvm", X_OK) || !access("build-san/pnvm", X_OK)) {

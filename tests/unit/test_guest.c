@@ -7,7 +7,7 @@
 #include "tests/tap.h"
 #include "vmm/guest.h"
 #include "vmm/mptable.h"
-#include "vmm/vm.h"
+#include "virtio/window.h"
 
 static bool e820_has(struct e820_entry *t, int n, u64 addr, u64 size, u32 type)
 {
@@ -38,7 +38,7 @@ static bool e820_sorted_disjoint(struct e820_entry *t, int n)
 static void layouts(void)
 {
 	struct e820_entry t[16];
-	struct guest g = { .nr = 0 };
+	struct memmap g = { .nr = 0 };
 	int n;
 
 	ok(!guest_layout(&g, 256ULL << 20) && g.nr == 1 && g.regions[0].gpa == 0 &&
@@ -80,7 +80,7 @@ static void layouts(void)
 	   "4G of RAM: window after the RAM above 4G");
 	memset(&g, 0, sizeof(g));
 	guest_layout(&g, 256ULL << 20);
-	guest_add_region(&g, REGION_SHARED, guest_window_gpa(256ULL << 20, 64ULL << 20), 64ULL << 20);
+	memmap_add(&g, REGION_SHARED, guest_window_gpa(256ULL << 20, 64ULL << 20), 64ULL << 20);
 	n = guest_e820(&g, t, 16);
 	ok(n == 5 && e820_has(t, n, 256ULL << 20, 64ULL << 20, E820_TYPE_RAM) &&
 	   e820_sorted_disjoint(t, n), "the window is an e820 RAM entry after guest RAM");
@@ -97,49 +97,53 @@ static void layouts(void)
 	ok(guest_layout(&g, 1ULL << 20) < 0, "1M of RAM is refused");
 
 	memset(&g, 0, sizeof(g));
-	guest_add_region(&g, REGION_RAM, 0, 1 << 20);
-	ok(!guest_add_region(&g, REGION_SHARED, 0x80000, 1 << 20),
+	memmap_add(&g, REGION_RAM, 0, 1 << 20);
+	ok(!memmap_add(&g, REGION_SHARED, 0x80000, 1 << 20),
 	   "overlapping region refused: %s", err_msg());
-	ok(guest_add_region(&g, REGION_SHARED, 2 << 20, 1 << 20) != NULL,
+	ok(memmap_add(&g, REGION_SHARED, 2 << 20, 1 << 20) != NULL,
 	   "a disjoint shared region is added");
-	ok(!guest_add_region(&g, REGION_SHARED, 0x1234, 4096), "unaligned region refused");
+	ok(!memmap_add(&g, REGION_SHARED, 0x1234, 4096), "unaligned region refused");
 }
 
 static void accessor(void)
 {
-	struct vm *vm = calloc(1, sizeof(*vm));
+	struct memmap *mem = calloc(1, sizeof(*mem));
+	struct window view;
 	struct region *ram, *hi, *win;
 	u8 *lo_buf = calloc(1, 1 << 20), *hi_buf = calloc(1, 1 << 20);
 	u8 *win_buf = calloc(1, 1 << 16);
 
-	ram = guest_add_region(&vm->mem, REGION_RAM, 0, 1 << 20);
-	hi = guest_add_region(&vm->mem, REGION_RAM, GUEST_4G, 1 << 20);
-	win = guest_add_region(&vm->mem, REGION_SHARED, 0xd0000000ULL, 1 << 16);
+	ram = memmap_add(mem, REGION_RAM, 0, 1 << 20);
+	hi = memmap_add(mem, REGION_RAM, GUEST_4G, 1 << 20);
+	win = memmap_add(mem, REGION_SHARED, 0xd0000000ULL, 1 << 16);
 
-	ok(!guest_ptr(vm, 0, 16), "unmapped regions give NULL");
+	ok(!guest_ptr(mem, 0, 16), "unmapped regions give NULL");
 	ram->hva = lo_buf;
 	hi->hva = hi_buf;
 	win->hva = win_buf;
-	ok(guest_ptr(vm, 0, 1 << 20) == lo_buf, "whole region");
-	ok(guest_ptr(vm, 0x1000, 8) == lo_buf + 0x1000, "inside a region");
-	ok(guest_ptr(vm, (1 << 20) - 8, 8) == lo_buf + (1 << 20) - 8, "last 8 bytes");
-	ok(!guest_ptr(vm, (1 << 20) - 8, 9), "one byte past the end is NULL");
-	ok(!guest_ptr(vm, 1 << 20, 1), "just after the region is NULL");
-	ok(guest_ptr(vm, 1 << 20, 0) == lo_buf + (1 << 20), "empty range at the end is fine");
-	ok(!guest_ptr(vm, 0x10, ~0ULL), "huge length does not wrap");
-	ok(!guest_ptr(vm, ~0ULL - 4, 16), "gpa near 2^64 does not wrap");
-	ok(guest_ptr(vm, GUEST_4G + 16, 16) == hi_buf + 16, "second RAM region");
-	ok(!guest_ptr(vm, GUEST_4G - 8, 16), "a range across two regions is NULL");
-	ok(guest_ptr_type(&vm->mem, REGION_SHARED, 0xd0000000ULL, 64) == win_buf,
-	   "shared window by type");
-	ok(!guest_ptr_type(&vm->mem, REGION_SHARED, 0x1000, 64),
-	   "device accessor cannot reach private RAM");
-	ok(!guest_ptr_type(&vm->mem, REGION_RAM, 0xd0000000ULL, 64),
-	   "RAM accessor does not see the window");
+	ok(guest_ptr(mem, 0, 1 << 20) == lo_buf, "whole region");
+	ok(guest_ptr(mem, 0x1000, 8) == lo_buf + 0x1000, "inside a region");
+	ok(guest_ptr(mem, (1 << 20) - 8, 8) == lo_buf + (1 << 20) - 8, "last 8 bytes");
+	ok(!guest_ptr(mem, (1 << 20) - 8, 9), "one byte past the end is NULL");
+	ok(!guest_ptr(mem, 1 << 20, 1), "just after the region is NULL");
+	ok(!guest_ptr(mem, 1 << 20, 0), "empty range just past the end is NULL (as for devices)");
+	ok(guest_ptr(mem, 16, 0) == lo_buf + 16, "empty range inside is fine");
+	ok(!guest_ptr(mem, 0x10, ~0ULL), "huge length does not wrap");
+	ok(!guest_ptr(mem, ~0ULL - 4, 16), "gpa near 2^64 does not wrap");
+	ok(guest_ptr(mem, GUEST_4G + 16, 16) == hi_buf + 16, "second RAM region");
+	ok(!guest_ptr(mem, GUEST_4G - 8, 16), "a range across two regions is NULL");
+	ok(guest_ptr(mem, 0xd0000000ULL, 64) == win_buf, "the VMM reaches the window too");
+
+	/* The device view is derived from the same table. */
+	view = (struct window){ .map = mem, .types = REGION_MASK(REGION_SHARED), .shared = win };
+	ok(window_ptr(&view, 0xd0000000ULL, 64) == win_buf, "device view: the shared window");
+	ok(!window_ptr(&view, 0x1000, 64), "device accessor cannot reach private RAM");
+	window_init_off(&view, mem);
+	ok(window_ptr(&view, 0x1000, 64) == lo_buf + 0x1000 && !window_ptr(&view, 0xd0000000ULL, 64),
+	   "window-off view: RAM, and not the window");
 
 	/* MP table into fake low memory: signatures and checksums. */
-	vm->opts = NULL;
-	ok(!mptable_write(vm, 4, 3), "MP table for 4 CPUs, 3 virtio pins written (%s)", err_msg());
+	ok(!mptable_write(mem, 4, 3), "MP table for 4 CPUs, 3 virtio pins written (%s)", err_msg());
 	{
 		u8 *mpf = lo_buf + GUEST_MPTABLE, *mpc, sum = 0;
 		u32 phys;
@@ -173,12 +177,12 @@ static void accessor(void)
 			ok(e[0] == 4 && e[1] == 3, "then the local interrupt entries (ExtINT first)");
 		}
 	}
-	ok(mptable_write(vm, 0, 0) < 0, "zero CPUs refused");
-	ok(mptable_write(vm, 1, 9) < 0, "more virtio pins than the IOAPIC has refused");
+	ok(mptable_write(mem, 0, 0) < 0, "zero CPUs refused");
+	ok(mptable_write(mem, 1, 9) < 0, "more virtio pins than the IOAPIC has refused");
 	free(lo_buf);
 	free(hi_buf);
 	free(win_buf);
-	free(vm);
+	free(mem);
 }
 
 int main(void)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libvirt domain XML -> pnvm argv (vmm/libvirt.c).
+ * libvirt domain XML -> pnvm argv (libvirt/domain.c).
  *
  * Table-driven over tests/libvirt/fixtures: NAME.xml is a domain, NAME.expect
  * says what must come out, strict and with --lenient:
@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "tests/tap.h"
-#include "vmm/libvirt.h"
+#include "libvirt/domain.h"
 
 #define FIX "tests/libvirt/fixtures"
 #define MAXL 64

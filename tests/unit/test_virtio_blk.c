@@ -70,6 +70,7 @@ static struct virtio_dev *open_blk(struct window *win, struct ioloop *loop,
 int main(void)
 {
 	char path[] = "/tmp/pnvm-blk-XXXXXX";
+	static struct memmap map;
 	struct window win;
 	struct ioloop loop;
 	struct virtio_dev *vdev;
@@ -80,7 +81,7 @@ int main(void)
 
 	fd = mkstemp(path);
 	if (!ok(fd >= 0 && ftruncate(fd, IMG_SECTORS * 512) == 0, "image of 1 MiB") ||
-	    !ok(window_create(&win, TW, TWSZ, -1, -1) == 0 && ioloop_init(&loop) == 0,
+	    !ok(window_create(&win, &map, TW, TWSZ, -1, -1) == 0 && ioloop_init(&loop) == 0,
 		"window and I/O loop"))
 		return tap_done();
 	vdev = open_blk(&win, &loop, path, false, 0);

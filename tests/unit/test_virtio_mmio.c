@@ -165,10 +165,11 @@ static void test_console(struct window *win, struct ioloop *loop)
 
 int main(void)
 {
+	static struct memmap map;
 	struct window win;
 	struct ioloop loop;
 
-	if (!ok(window_create(&win, TW, TWSZ, -1, -1) == 0, "window") ||
+	if (!ok(window_create(&win, &map, TW, TWSZ, -1, -1) == 0, "window") ||
 	    !ok(ioloop_init(&loop) == 0, "I/O loop"))
 		return tap_done();
 	test_rng(&win, &loop);

@@ -19,6 +19,7 @@
 
 int main(void)
 {
+	static struct memmap map;
 	struct window win;
 	struct ioloop loop;
 	struct virtio_slot slot = { &win, 0xd0002000, 18, 0 };
@@ -30,7 +31,7 @@ int main(void)
 	uint16_t nb;
 	int sv[2];
 
-	if (!ok(window_create(&win, TW, TWSZ, -1, -1) == 0 && ioloop_init(&loop) == 0,
+	if (!ok(window_create(&win, &map, TW, TWSZ, -1, -1) == 0 && ioloop_init(&loop) == 0,
 		"window and I/O loop") ||
 	    !ok(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv) == 0, "fake tap"))
 		return tap_done();

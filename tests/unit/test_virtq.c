@@ -21,6 +21,7 @@
 #define DATA	(W + 0x10000)
 #define IND	(W + 0x8000)
 
+static struct memmap map;
 static struct window win;
 static struct virtio_stats st;
 static struct virtq vq;
@@ -80,7 +81,7 @@ int main(void)
 {
 	int ret, i;
 
-	if (!ok(window_create(&win, W, WSZ, -1, -1) == 0, "window"))
+	if (!ok(window_create(&win, &map, W, WSZ, -1, -1) == 0, "window"))
 		return tap_done();
 
 	/* --- normal paths --- */

@@ -12,23 +12,25 @@
 
 int main(void)
 {
+	static struct memmap map, ram;
 	struct window w, off;
 	static uint8_t ram_a[8192], ram_b[4096];
+	struct region *r;
 	uint8_t *p;
 	int ret;
 
-	ok(window_create(&w, GPA, SZ, 0, 0) == -EXDEV,
+	ok(window_create(&w, &map, GPA, SZ, 0, 0) == -EXDEV,
 	   "refuses the private node");
-	ok(window_create(&w, GPA, 12345, -1, -1) == -EINVAL,
+	ok(window_create(&w, &map, GPA, 12345, -1, -1) == -EINVAL,
 	   "refuses a size that is not a multiple of 2 MiB");
-	ok(window_create(&w, GPA + 4096, SZ, -1, -1) == -EINVAL,
+	ok(window_create(&w, &map, GPA + 4096, SZ, -1, -1) == -EINVAL,
 	   "refuses a misaligned base");
-	ok(window_create(&w, UINT64_MAX - (2ULL << 20) + 1, SZ, -1, -1) == -EINVAL,
+	ok(window_create(&w, &map, UINT64_MAX - (2ULL << 20) + 1, SZ, -1, -1) == -EINVAL,
 	   "refuses a window that wraps the address space");
 
-	ret = window_create(&w, GPA, SZ, 0, 1);
+	ret = window_create(&w, &map, GPA, SZ, 0, 1);
 	if (ret)	/* a host without libnuma support: still test unbound */
-		ret = window_create(&w, GPA, SZ, -1, 1);
+		ret = window_create(&w, &map, GPA, SZ, -1, 1);
 	if (!ok(ret == 0, "creates a 4 MiB window (%d)", ret))
 		return tap_done();
 	tap_diag("window bound to node %d", w.node);
@@ -50,12 +52,17 @@ int main(void)
 	ok(p[SZ - 1] == 0xa5, "window memory is writable");
 	ok(window_gpa(&w) == GPA && window_size(&w) == SZ, "gpa/size getters");
 	window_destroy(&w);
-	ok(w.nr == 0 && !window_ptr(&w, GPA, 1), "destroyed window maps nothing");
+	ok(!window_hva(&w) && !window_ptr(&w, GPA, 1) && !memmap_ptr(&map, REGION_ANY, GPA, 1),
+	   "destroyed window maps nothing");
 
-	window_init_off(&off);
-	ok(window_add_region(&off, 0, sizeof(ram_a), ram_a) == 0, "off: add RAM a");
-	ok(window_add_region(&off, 0x10000, sizeof(ram_b), ram_b) == 0, "off: add RAM b");
-	ok(window_add_region(&off, 0x1000, 4096, ram_b) == -EEXIST, "off: overlap refused");
+	/* Window-off: the devices' view is the map's RAM regions. */
+	window_init_off(&off, &ram);
+	ok((r = memmap_add(&ram, REGION_RAM, 0, sizeof(ram_a))) != NULL, "off: add RAM a");
+	r->hva = ram_a;
+	ok((r = memmap_add(&ram, REGION_RAM, 0x10000, sizeof(ram_b))) != NULL, "off: add RAM b");
+	r->hva = ram_b;
+	ok(!memmap_add(&ram, REGION_RAM, 0x1000, 4096) && strstr(err_msg(), "overlaps"),
+	   "off: overlap refused");
 	ok(window_ptr(&off, 0x100, 16) == ram_a + 0x100, "off: RAM a translates");
 	ok(window_ptr(&off, 0x10010, 16) == ram_b + 0x10, "off: RAM b translates");
 	ok(!window_ptr(&off, 0x1ff0, 32), "off: crossing out of RAM a: NULL");

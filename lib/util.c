@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vmm/util.h"
+#include "lib/util.h"
 
 /* Per thread, so vCPU threads cannot garble the main thread's message. */
 static __thread char err_buf[512];
@@ -119,26 +119,30 @@ int load_file(const char *path, void **bufp, size_t *lenp)
 	return 0;
 }
 
+/* One stderr line: "pnvm: " + prefix + message. */
+static void vline(const char *prefix, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "pnvm: %s", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void warnf(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("pnvm: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vline("warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void infof(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("pnvm: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vline("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void progress_bar(const char *what, u64 done, u64 total)

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vm_mmio(): how a vCPU's MMIO exit reaches the virtio-mmio transports.
+ * The exit bus: how a vCPU's MMIO exit reaches the virtio-mmio transports.
  * Device i answers at GUEST_VIRTIO_BASE + i pages, registers and config
- * only; everything else in the hole reads 0xff and swallows writes.
+ * only; everything else in the hole reads 0xff and swallows writes. And
+ * the port bus: byte-wide devices see only byte accesses.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +15,25 @@
 
 #include "tests/tap.h"
 #include "virtio/devices.h"
-#include "vmm/vm.h"
+#include "vmm/bus.h"
+#include "vmm/guest.h"
+#include "vmm/legacy.h"
+#include "vmm/virtio.h"
 
-static uint32_t rd32(struct vm *vm, u64 addr)
+struct fake_vm {
+	struct memmap mem;
+	struct window win;
+	struct bus mmio;
+	struct virtio_dev *vdevs[2];
+	unsigned int nr_vdevs;
+};
+
+static void vm_mmio(struct fake_vm *vm, u64 addr, uint8_t *data, u32 len, bool write)
+{
+	bus_access(&vm->mmio, addr, data, len, write);
+}
+
+static uint32_t rd32(struct fake_vm *vm, u64 addr)
 {
 	uint8_t data[8];
 	uint32_t v;
@@ -26,15 +44,45 @@ static uint32_t rd32(struct vm *vm, u64 addr)
 	return v;
 }
 
+static void reset(void *opaque)
+{
+	(*(int *)opaque)++;
+}
+
+/* The PC devices on the port bus: byte accesses only, 0xff elsewhere. */
+static void ports(void)
+{
+	struct bus pio = { .nr = 0 };
+	int resets = 0;
+	struct i8042 k = { .reset = reset, .opaque = &resets };
+	struct cmos c = { 0 };
+	uint8_t b, w[2] = { 0x12, 0x34 };
+
+	ok(!i8042_register(&k, &pio) && !cmos_register(&c, &pio), "i8042 and CMOS on the port bus");
+	ok(cmos_register(&c, &pio) == -EEXIST, "a port range cannot be claimed twice");
+	b = 0xfe;
+	bus_access(&pio, I8042_CMD, &b, 1, true);
+	ok(resets == 1, "0xfe to port 0x64 resets");
+	bus_access(&pio, I8042_CMD, w, 2, false);
+	ok(w[0] == 0xff && w[1] == 0xff, "a word read of a byte port floats high");
+	b = 0x0b;
+	bus_access(&pio, CMOS_INDEX, &b, 1, true);
+	bus_access(&pio, CMOS_DATA, &b, 1, false);
+	ok(b == 0x02, "CMOS register 0x0b through the bus: 24-hour BCD");
+	bus_access(&pio, 0x80, &b, 1, false);
+	ok(b == 0xff, "an unclaimed port reads 0xff");
+}
+
 int main(void)
 {
-	struct vm *vm = calloc(1, sizeof(*vm));
+	struct fake_vm *vm = calloc(1, sizeof(*vm));
 	struct virtio_dev *vdev;
 	uint32_t two = 2, zero = 0, v;
 	uint64_t kicks;
 	int i, ret;
 
-	ret = window_create(&vm->win, 256ULL << 20, 2ULL << 20, -1, -1);
+	ports();
+	ret = window_create(&vm->win, &vm->mem, 256ULL << 20, 2ULL << 20, -1, -1);
 	if (!ok(ret == 0, "window (%s)", ret ? err_msg() : "ok"))
 		return tap_done();
 	for (i = 0; i < 2; i++) {
@@ -44,6 +92,8 @@ int main(void)
 		};
 
 		ret = virtio_rng_create(&s, &vm->vdevs[i]);
+		if (!ret)
+			ret = virtio_bus_register(&vm->mmio, vm->vdevs[i]);
 		ok(ret == 0, "rng%d at 0x%llx", i, (unsigned long long)s.base);
 		vm->nr_vdevs = i + 1;
 	}

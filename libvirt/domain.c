@@ -29,12 +29,12 @@
 #include <libxml/tree.h>
 #include <libxml/xpath.h>
 
-#include "vmm/libvirt.h"
+#include "libvirt/domain.h"
 
 #define MAX_XML_BYTES	(16 << 20)
 #define MAX_NODES	1024	/* host NUMA node ids we can name */
 #define MAX_DEVS	64
-/* pnvm run's own limits (vmm/cli.h): refuse here, with an XPath, rather
+/* pnvm run's own limits (vmm/cli.h, vmm/machine.h): refuse here, with an XPath, rather
  * than hand over a command line that pnvm run rejects. */
 #define MIN_MEMORY_KIB	(32 * 1024)
 #define MAX_CPUS	64

@@ -1,24 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Port I/O dispatch and the two legacy devices a PC guest pokes at boot. */
-#include <pthread.h>
-#include <string.h>
+/* The i8042 reset line and the CMOS clock. */
 #include <time.h>
 
-#include "vmm/ioport.h"
-#include "vmm/serial.h"
-#include "vmm/vm.h"
-
-void ioport_io(struct vm *vm, u16 port, bool out, u8 *data, u32 size)
-{
-	if (port >= SERIAL_PORT && port < SERIAL_PORT + 8 && size == 1)
-		serial_io(&vm->serial, port - SERIAL_PORT, out, data);
-	else if ((port == I8042_DATA || port == I8042_CMD) && size == 1)
-		i8042_io(vm, port, out, data);
-	else if ((port == CMOS_INDEX || port == CMOS_DATA) && size == 1)
-		cmos_io(vm, port, out, data);
-	else if (!out)
-		memset(data, 0xff, size);
-}
+#include "vmm/bus.h"
+#include "vmm/legacy.h"
 
 #define I8042_CMD_RESET		0xfe
 #define I8042_STR_OBF		0x01	/* output buffer full */
@@ -30,14 +15,14 @@ void ioport_io(struct vm *vm, u16 port, bool out, u8 *data, u32 size)
  * stuck and gives up at once (instead of a 1.5 s timeout per boot), and
  * the reset path never waits for the input buffer.
  */
-void i8042_io(struct vm *vm, u16 port, bool out, u8 *data)
+void i8042_io(struct i8042 *k, u16 port, bool out, u8 *data)
 {
 	if (!out) {
 		*data = port == I8042_CMD ? I8042_STR_OBF : 0;
 		return;
 	}
 	if (port == I8042_CMD && *data == I8042_CMD_RESET)
-		vm_stop(vm, 0, "guest reset (i8042)");
+		k->reset(k->opaque);
 }
 
 static u8 bcd(int v)
@@ -46,7 +31,7 @@ static u8 bcd(int v)
 }
 
 /* MC146818 registers, BCD and 24-hour mode; the time is the host's UTC. */
-void cmos_io(struct vm *vm, u16 port, bool out, u8 *data)
+void cmos_io(struct cmos *c, u16 port, bool out, u8 *data)
 {
 	time_t now = time(NULL);
 	struct tm tm;
@@ -54,14 +39,14 @@ void cmos_io(struct vm *vm, u16 port, bool out, u8 *data)
 
 	if (port == CMOS_INDEX) {
 		if (out)
-			__atomic_store_n(&vm->cmos_index, *data & 0x7f, __ATOMIC_RELAXED);
+			__atomic_store_n(&c->index, *data & 0x7f, __ATOMIC_RELAXED);
 		else
 			*data = 0xff;
 		return;
 	}
 	if (out)
 		return;		/* the clock cannot be set */
-	index = __atomic_load_n(&vm->cmos_index, __ATOMIC_RELAXED);
+	index = __atomic_load_n(&c->index, __ATOMIC_RELAXED);
 	gmtime_r(&now, &tm);
 	switch (index) {
 	case 0x00: *data = bcd(tm.tm_sec); break;
@@ -77,4 +62,31 @@ void cmos_io(struct vm *vm, u16 port, bool out, u8 *data)
 	case 0x32: *data = bcd(19 + tm.tm_year / 100); break;	/* century */
 	default:   *data = 0; break;
 	}
+}
+
+static void i8042_data_bus(void *opaque, u64 off, u8 *data, u32 len, bool write)
+{
+	i8042_io(opaque, I8042_DATA, write, data);
+}
+
+static void i8042_cmd_bus(void *opaque, u64 off, u8 *data, u32 len, bool write)
+{
+	i8042_io(opaque, I8042_CMD, write, data);
+}
+
+static void cmos_bus(void *opaque, u64 off, u8 *data, u32 len, bool write)
+{
+	cmos_io(opaque, CMOS_INDEX + off, write, data);
+}
+
+int i8042_register(struct i8042 *k, struct bus *pio)
+{
+	int ret = bus_register(pio, I8042_DATA, 1, 1, i8042_data_bus, k);
+
+	return ret ? ret : bus_register(pio, I8042_CMD, 1, 1, i8042_cmd_bus, k);
+}
+
+int cmos_register(struct cmos *c, struct bus *pio)
+{
+	return bus_register(pio, CMOS_INDEX, 2, 1, cmos_bus, c);
 }

@@ -7,8 +7,8 @@
  * element it cannot honour. The mapping table and the refusals are in
  * configs/libvirt/README.md.
  */
-#ifndef PNVM_LIBVIRT_H
-#define PNVM_LIBVIRT_H
+#ifndef PNVM_LIBVIRT_DOMAIN_H
+#define PNVM_LIBVIRT_DOMAIN_H
 
 #include <stdio.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef PNVM_UTIL_H
-#define PNVM_UTIL_H
+#ifndef PNVM_LIB_UTIL_H
+#define PNVM_LIB_UTIL_H
 
 #include <stddef.h>
 #include <stdint.h>
