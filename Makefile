@@ -10,7 +10,9 @@ CC      ?= gcc
 # SAN=1: the same tree with ASan+UBSan, in its own directory.
 B       := build$(if $(SAN),-san)
 # 7.3 uAPI headers (guest_memfd); the host's 6.1 ones lack it.
-UAPI    := $(shell scripts/kernel uapi 2>/dev/null)
+# Never fetched at parse time (make clean must not download): check-uapi
+# says how to get them.
+UAPI    := $(shell PNVM_OFFLINE=1 scripts/kernel uapi 2>/dev/null)
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -D_GNU_SOURCE -I. \
 	   -isystem $(UAPI) -isystem $(UAPI)/x86_64-linux-gnu -MMD -MP
@@ -41,7 +43,7 @@ GUEST    := $(if $(wildcard scripts/guest-initrd),$(B)/guest-initrd.cpio.gz)
 all: check-uapi $(PROGS) $(UNIT) $(LABT) $(KERNT) $(BENCH) $(GUEST)
 
 check-uapi:
-	@test -f "$(UAPI)/linux/kvm.h" || { echo "make: no 7.3 uAPI headers; run scripts/deps build" >&2; exit 1; }
+	@test -f "$(UAPI)/linux/kvm.h" || { echo "make: no 7.3 uAPI headers; run scripts/kernel uapi (it fetches them)" >&2; exit 1; }
 	@grep -q KVM_CREATE_GUEST_MEMFD "$(UAPI)/linux/kvm.h" || { echo "make: $(UAPI) lacks guest_memfd" >&2; exit 1; }
 
 $(B)/%.o: %.c
