@@ -1,12 +1,28 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * <devices>: virtio disks and taps, the serial console, virtio-rng, and
- * every device pnvm does not have.
+ * every device pnvm does not have. Disks, taps and the rng take pnvm
+ * run's virtio slots, PNVM_MAX_VIRTIO in all, as on its command line.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "libvirt/internal.h"
+
+/*
+ * A virtio slot for n, or 0 after saying (once) that the domain has more
+ * virtio devices than pnvm run takes (vmm/machine.h).
+ */
+static int virtio_slot(struct lv *l, xmlNodePtr n)
+{
+	if (l->ndisk + l->ntap + l->rng < PNVM_MAX_VIRTIO)
+		return 1;
+	if (!l->virtio_full)
+		report(l, n, NULL, HARD, "more than %d virtio devices (disks, interfaces and rng "
+		       "together)", PNVM_MAX_VIRTIO);
+	l->virtio_full = 1;
+	return 0;
+}
 
 /* <disk><source>: a file, with nothing inside. */
 static void do_disk_source(struct lv *l, xmlNodePtr n)
@@ -59,13 +75,7 @@ static void do_disk(struct lv *l, xmlNodePtr n)
 	walk(l, n, disk_rules);
 	if (streq(type, "file") && (!file || !*file))
 		report(l, src ? src : n, NULL, HARD, "a disk without a source file (empty drive)");
-	if (l->v->problems != bad || !file)
-		return;
-	if (l->ndisk == MAX_DEVS) {
-		report(l, n, NULL, HARD, "more than %d disks", MAX_DEVS);
-		l->ndisk++;	/* say it once */
-	}
-	if (l->ndisk > MAX_DEVS)
+	if (l->v->problems != bad || !file || !virtio_slot(l, n))
 		return;
 	l->disk_ro[l->ndisk] = !!child(n, "readonly");
 	l->disk[l->ndisk++] = file;
@@ -112,13 +122,7 @@ static void do_interface(struct lv *l, xmlNodePtr n)
 		report(l, tgt ? tgt : n, "dev", HARD, "libvirt discards the tap name '%s' (it reserves "
 		       "such names for taps it creates); name the tap otherwise", odev);
 	walk(l, n, interface_rules);
-	if (l->v->problems != bad)
-		return;
-	if (l->ntap == MAX_DEVS) {
-		report(l, n, NULL, HARD, "more than %d interfaces", MAX_DEVS);
-		l->ntap++;	/* say it once */
-	}
-	if (l->ntap > MAX_DEVS)
+	if (l->v->problems != bad || !virtio_slot(l, n))
 		return;
 	l->tap[l->ntap++] = dev;
 }
@@ -182,7 +186,8 @@ static void do_rng(struct lv *l, xmlNodePtr n)
 		return;
 	}
 	walk(l, n, rng_rules);
-	l->rng = 1;
+	if (virtio_slot(l, n))
+		l->rng = 1;
 }
 
 static void do_controller(struct lv *l, xmlNodePtr n)

@@ -22,7 +22,6 @@
 #include "vmm/machine.h"
 
 #define MAX_NODES	1024	/* host NUMA node ids we can name */
-#define MAX_DEVS	64
 /* pnvm run's own limits (vmm/machine.h): refuse here, with an XPath,
  * rather than hand over a command line that pnvm run rejects. */
 #define MIN_MEMORY_KIB	((int)(PNVM_MIN_MEMORY >> 10))
@@ -53,10 +52,12 @@ struct lv {
 	int require_private, rng;
 	unsigned long long window_bytes;
 	int window_node;
-	const char *disk[MAX_DEVS];
-	int disk_ro[MAX_DEVS], ndisk;
-	const char *tap[MAX_DEVS];
+	/* Disks, taps and the rng share pnvm run's PNVM_MAX_VIRTIO slots. */
+	const char *disk[PNVM_MAX_VIRTIO];
+	int disk_ro[PNVM_MAX_VIRTIO], ndisk;
+	const char *tap[PNVM_MAX_VIRTIO];
 	int ntap;
+	int virtio_full;	/* the device limit was reported */
 	int serial_seen, nif;
 };
 
