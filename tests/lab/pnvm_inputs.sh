@@ -8,8 +8,6 @@ cd "$(dirname "$0")/../.."
 
 . tests/lib/lab.sh
 
-pnvm=build/pnvm
-kernel=${PNVM_GUEST_KERNEL:-$(scripts/kernel path guest 2>/dev/null)}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 scripts/guest-initrd "$tmp/initrd.cpio.gz" >/dev/null 2>&1

@@ -5,6 +5,11 @@
 # shellcheck shell=bash source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
 
+# What every lab test runs: pnvm, on the guest kernel scripts/lab hands
+# over (the cached 'guest' flavour when run by hand).
+pnvm=build/pnvm
+kernel=${PNVM_GUEST_KERNEL:-$(scripts/kernel path guest 2>/dev/null)}
+
 n=0 failed=0
 ok() { # ok STATUS MESSAGE: TAP line, STATUS 0 = pass
 	n=$((n + 1))
