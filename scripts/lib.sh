@@ -8,10 +8,17 @@ KVER_SERIES=${PNVM_KSERIES:-7.3}
 msg() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 die() { msg "$*"; exit 1; }
 usage_die() { msg "$*"; exit 2; }
-# Every retry anywhere (an L1 booted again, a lab resumed, a guest booted
-# again) is one line in $PNVM_RETRY_LOG, which scripts/run-tests counts in
-# its summary: a retry hides a fault, so it must be seen.
-retry_note() { [ -z "${PNVM_RETRY_LOG:-}" ] || echo "$*" >> "$PNVM_RETRY_LOG"; }
+# retry_note WHY: every retry anywhere (an L1 booted again, a lab resumed,
+# a guest booted again) is one line in $PNVM_RETRY_LOG, which
+# scripts/run-tests counts in its summary: a retry hides a fault, so it
+# must be seen. WHY says what ran again and why; it is kept to one line,
+# as the runner counts lines. The only helper for this: scripts and lab
+# tests (tests/lib/lab.sh) source this file.
+retry_note() {
+	local why="$*"
+	[ -n "$why" ] || { msg "retry_note: no reason given"; return 2; }
+	[ -z "${PNVM_RETRY_LOG:-}" ] || printf '%s\n' "${why//$'\n'/ }" >> "$PNVM_RETRY_LOG"
+}
 
 # The host's own Debian mirror: the first URI of the stanza that serves
 # the host's release, from deb822 sources first, then sources.list.

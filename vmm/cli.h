@@ -7,8 +7,6 @@
 #include "vmm/machine.h"
 
 #define PNVM_VERSION		"0.1"
-#define PNVM_MIN_MEMORY		(32 * SZ_1M)
-#define PNVM_MAX_CPUS		64	/* MP table and xAPIC IDs stay simple */
 
 #define PNVM_DEFAULT_WINDOW	(64 * SZ_1M)
 #define PNVM_NAME_MAX		64

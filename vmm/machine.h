@@ -23,6 +23,10 @@ struct pnvm_opts;
  */
 #define PNVM_MAX_VIRTIO		8
 
+/* Limits every front end (CLI, libvirt XML) checks against. */
+#define PNVM_MIN_MEMORY		(32 * SZ_1M)
+#define PNVM_MAX_CPUS		64	/* MP table and xAPIC IDs stay simple */
+
 enum window_mode {
 	WINDOW_ON,		/* devices reach only the shared window (DT) */
 	WINDOW_OFF,		/* devices reach all guest RAM (stock guests) */

@@ -41,12 +41,9 @@ int main(void)
 	CPU_SET(0, &cpus);
 	sched_setaffinity(0, sizeof(cpus), &cpus);
 
-	p = mmap(NULL, LEN, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	madvise(p, LEN, MADV_NOHUGEPAGE);
-	if (pn_mbind(p, LEN, MPOL_BIND, 1UL << target, 0))
+	p = pn_map_on(LEN, target);
+	if (!p)
 		SETUP_FAIL("mbind");
-	pn_touch(p, LEN);
 	if (pn_mbind(p, LEN, MPOL_DEFAULT, 0, 0))
 		SETUP_FAIL("mbind default");
 	pn_count_nodes(0, p, n, cnt, PN_MAXNODE);

@@ -36,12 +36,9 @@ int main(void)
 	pm = open("/proc/self/pagemap", O_RDONLY);
 	if (pm < 0)
 		SETUP_FAIL("pagemap");
-	p = mmap(NULL, LEN, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	madvise(p, LEN, MADV_NOHUGEPAGE);
-	if (pn_mbind(p, LEN, MPOL_BIND, 1UL << target, 0))
+	p = pn_map_on(LEN, target);
+	if (!p)
 		SETUP_FAIL("mbind");
-	pn_touch(p, LEN);
 	pn_mbind(p, LEN, MPOL_DEFAULT, 0, 0);	/* let migration choose */
 	pn_count_nodes(0, p, n, cnt, PN_MAXNODE);
 	printf("%lu/%lu pages on node %d; block size %lu pages\n", cnt[target],

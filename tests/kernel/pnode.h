@@ -260,6 +260,24 @@ static inline void pn_touch(char *p, unsigned long len)
 		p[i] = (char)(i >> 12) | 1;
 }
 
+/*
+ * len bytes of anonymous base pages (no THP), bound to node and touched
+ * so they are allocated there. NULL, errno set, when they cannot be
+ * mapped or bound.
+ */
+static inline char *pn_map_on(unsigned long len, int node)
+{
+	char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, len, MADV_NOHUGEPAGE);
+	if (pn_mbind(p, len, MPOL_BIND, 1UL << node, 0))
+		return NULL;
+	pn_touch(p, len);
+	return p;
+}
+
 /* Read the kernel log into a malloc'ed buffer (klogctl READ_ALL). */
 static inline char *pn_kmsg(void)
 {

@@ -27,8 +27,6 @@ cd "$(dirname "$0")/../.." || exit 1
 node=1
 mem_mb=256
 guest_kb=$((mem_mb * 1024))
-pnvm=build/pnvm
-kernel=${PNVM_GUEST_KERNEL:-$(scripts/kernel path guest 2>/dev/null)}
 sysn=/sys/devices/system/node
 pool=$sysn/node0/hugepages/hugepages-2048kB/nr_hugepages
 tmp=$(mktemp -d)

@@ -16,8 +16,6 @@ cd "$(dirname "$0")/../.."
 
 node=${PNVM_TEST_NODE:-1}
 mem_mb=256
-pnvm=build/pnvm
-kernel=${PNVM_GUEST_KERNEL:-$(scripts/kernel path guest 2>/dev/null)}
 # Output on the lab's tmpfs: files on the 9p share read back with runs
 # of NUL bytes while being appended to and read at once, which once ate
 # the marker. Copied to build/lab/pnvm_boot (on the host) at the end.

@@ -22,8 +22,6 @@ cd "$(dirname "$0")/../.."
 
 . tests/lib/lab.sh
 
-pnvm=build/pnvm
-kernel=${PNVM_GUEST_KERNEL:-$(scripts/kernel path guest 2>/dev/null)}
 tmp=$(mktemp -d)
 keep=build/lab/pnvm_confine
 cleanup() {

@@ -8,8 +8,6 @@ cd "$(dirname "$0")/../.."
 
 . tests/lib/lab.sh
 
-pnvm=build/pnvm
-kernel=${PNVM_GUEST_KERNEL:-$(scripts/kernel path guest 2>/dev/null)}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 scripts/guest-initrd "$tmp/initrd.cpio.gz" >/dev/null 2>&1
@@ -43,7 +41,7 @@ if [ -e /sys/devices/system/node/has_private_memory ]; then
 	"$pnvm" "${base[@]}" --private-node 1 --memory 64M --cpus 1 --report --require-private \
 		< /dev/null > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
-	for _ in $(seq 300); do grep -q 'placement at start' "$tmp/err" && break; sleep 0.1; done
+	wait_for "$tmp/err" 'placement at start' $pid 30
 	kill -TERM $pid; wait $pid
 	grep -q 'node 1 is private' "$tmp/err" && grep -q 'placement at start: 16384 pages, node 1: 16384 (100%)' "$tmp/err"
 	ok $? "patched kernel: --require-private accepts node 1, reports it private, RAM on node 1"
@@ -52,7 +50,7 @@ else
 	"$pnvm" "${base[@]}" --private-node 1 --memory 64M --cpus 1 --report \
 		--cmdline 'pnvm.run=true' < /dev/null > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
-	for _ in $(seq 100); do grep -q 'placement at start' "$tmp/err" && break; sleep 0.1; done
+	wait_for "$tmp/err" 'placement at start' $pid 10
 	kill -TERM $pid; wait $pid
 	[ "$(grep -c 'no private-node state' "$tmp/err")" -eq 1 ]
 	ok $? "stock kernel: one warning that isolation is not enforced"

@@ -10,8 +10,6 @@ cd "$(dirname "$0")/../.."
 
 . tests/lib/lab.sh
 
-pnvm=build/pnvm
-kernel=${PNVM_GUEST_KERNEL:-$(scripts/kernel path guest 2>/dev/null)}
 tmp=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
 [ -x "$pnvm" ] && [ -f "$kernel" ]; ok $? "pnvm and a guest kernel (${kernel:-none})"

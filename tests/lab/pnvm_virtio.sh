@@ -27,8 +27,6 @@ cd "$(dirname "$0")/../.."
 
 . tests/lib/lab.sh
 
-pnvm=build/pnvm
-kernel=${PNVM_GUEST_KERNEL:-$(scripts/kernel path guest 2>/dev/null)}
 mem_mb=256 win_mb=64
 tap=pnvmv0 host_ip=10.77.0.1 guest_ip=10.77.0.2
 tmp=$(mktemp -d)

@@ -1,6 +1,14 @@
 # Shared by the lab tests (tests/lab/*.sh): TAP output, waiting on a
 # guest, reading guest RAM placement from numa_maps. Source it after
-# `cd` to the checkout root.
+# `cd` to the checkout root. retry_note (and msg, die) come from
+# scripts/lib.sh, the one copy the scripts use too.
+# shellcheck shell=bash source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib.sh"
+
+# What every lab test runs: pnvm, on the guest kernel scripts/lab hands
+# over (the cached 'guest' flavour when run by hand).
+pnvm=build/pnvm
+kernel=${PNVM_GUEST_KERNEL:-$(scripts/kernel path guest 2>/dev/null)}
 
 n=0 failed=0
 ok() { # ok STATUS MESSAGE: TAP line, STATUS 0 = pass
@@ -10,9 +18,6 @@ ok() { # ok STATUS MESSAGE: TAP line, STATUS 0 = pass
 exec 3>&1
 diag() { echo "# $*" >&3; }	# also from inside $(...)
 finish() { echo "1..$n"; [ "$failed" -eq 0 ]; exit; }
-
-# retry_note LINE: one retry for the runner's summary (scripts/lib.sh).
-retry_note() { [ -z "${PNVM_RETRY_LOG:-}" ] || echo "$*" >> "$PNVM_RETRY_LOG"; }
 
 # now_ms: monotonic milliseconds.
 now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }

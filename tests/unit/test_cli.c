@@ -82,7 +82,7 @@ static void devices(void)
 	ok(ret == CLI_RUN && o.window_size == 32ULL << 20 && o.shared_node == 0 &&
 	   !strcmp(o.name, "vm-1"), "--shared-window 32M --shared-node 0 --name vm-1");
 
-	/* What libvirt/domain.c emits: "--opt value", sizes with K/M/G. */
+	/* What libvirt/argv.c emits: "--opt value", sizes with K/M/G. */
 	ret = parse(ARGV("run", "--name", "instance-0000002a", "--kernel", "/k", "--memory", "2G",
 			 "--cpus", "2", "--private-node", "1", "--prealloc", "--disk", "/d",
 			 "--disk", "/d.config,ro", "--net", "tap=tap0", "--rng",

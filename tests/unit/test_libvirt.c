@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libvirt domain XML -> pnvm argv (libvirt/domain.c).
+ * libvirt domain XML -> pnvm argv (libvirt/).
  *
  * Table-driven over tests/libvirt/fixtures: NAME.xml is a domain, NAME.expect
  * says what must come out, strict and with --lenient:
