@@ -6,7 +6,7 @@
 #include "lib/util.h"
 #include "vmm/machine.h"
 
-#define PNVM_VERSION		"0.1"
+#define PNVM_VERSION		"0.1.0"
 #define PNVM_MIN_MEMORY		(32 * SZ_1M)
 #define PNVM_MAX_CPUS		64	/* MP table and xAPIC IDs stay simple */
 
