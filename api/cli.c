@@ -131,9 +131,10 @@ int api_main(int argc, char **argv)
 			"missing --api-socket");
 		return EXIT_BAD_INPUT;
 	}
-	ret = api_socket_arg("--api-socket", api, true, &cfg.listen_fd);
-	if (!ret && events)
-		ret = api_socket_arg("--event-monitor", events, false, &cfg.event_fd);
+	/* The monitor first: a refused one must not leave a bound socket behind. */
+	ret = events ? api_socket_arg("--event-monitor", events, false, &cfg.event_fd) : 0;
+	if (!ret)
+		ret = api_socket_arg("--api-socket", api, true, &cfg.listen_fd);
 	if (ret) {
 		fprintf(stderr, "pnvm: %s\n", err_msg());
 		return EXIT_BAD_INPUT;

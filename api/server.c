@@ -346,7 +346,7 @@ static bool serve_buffer(struct api_server *s, struct api_conn *c)
 	struct http_request req;
 	char *body;
 	size_t len;
-	int n, status;
+	int n = 0, status;
 
 	while (!s->done && (n = http_parse(c->buf, c->used, &req)) > 0) {
 		status = api_handle(s, &req, &body, &len);
