@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -91,7 +93,10 @@ int api_main(int argc, char **argv)
 		{ }
 	};
 	const char *api = NULL, *events = NULL, *path;
-	struct api_config cfg = { .listen_fd = -1, .event_fd = -1, .default_node = -1 };
+	struct api_config cfg = {
+		.listen_fd = -1, .event_fd = -1, .signal_fd = -1, .default_node = -1,
+	};
+	sigset_t sigs;
 	struct api_server *s = NULL;
 	unsigned int node;
 	void *vm;
@@ -141,6 +146,17 @@ int api_main(int argc, char **argv)
 	}
 	/* A manager that hangs up must not kill the VMM (events, responses). */
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * libvirt ends the VMM with SIGTERM: stop the VM cleanly, as
+	 * vmm.shutdown does. Blocked before any thread exists, so only the
+	 * server's signalfd takes them.
+	 */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	cfg.signal_fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	vm = api_kvm_new();
 	cfg.ops = &api_kvm_ops;
 	cfg.opaque = vm;
@@ -153,6 +169,8 @@ int api_main(int argc, char **argv)
 		fprintf(stderr, "pnvm: %s\n", err_msg());
 	api_server_free(s);
 	api_kvm_free(vm);
+	if (cfg.signal_fd >= 0)
+		close(cfg.signal_fd);
 	path = !strncmp(api, "path=", 5) ? api + 5 : strchr(api, '=') ? NULL : api;
 	if (path)
 		unlink(path);

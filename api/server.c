@@ -428,9 +428,19 @@ static void vm_stopped(struct api_server *s)
 	}
 }
 
+/* SIGTERM and friends: what vmm.shutdown does, without a client to answer. */
+static int terminate(struct api_server *s)
+{
+	int ret = vm_delete(s);
+
+	s->done = true;
+	api_event(s, "vmm", "shutdown");
+	return ret;
+}
+
 int api_server_run(struct api_server *s)
 {
-	struct pollfd pfd[2 + API_MAX_CLIENTS];
+	struct pollfd pfd[3 + API_MAX_CLIENTS];
 
 	api_event(s, "vmm", "starting");
 	while (!s->done) {
@@ -438,6 +448,7 @@ int api_server_run(struct api_server *s)
 
 		pfd[n++] = (struct pollfd){ .fd = s->cfg.listen_fd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = s->wake[0], .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = s->cfg.signal_fd, .events = POLLIN };
 		for (int i = 0; i < API_MAX_CLIENTS; i++)
 			pfd[n++] = (struct pollfd){ .fd = s->conns[i].fd, .events = POLLIN };
 		if (poll(pfd, n, -1) < 0) {
@@ -447,8 +458,10 @@ int api_server_run(struct api_server *s)
 		}
 		if (pfd[1].revents)
 			vm_stopped(s);
+		if (pfd[2].revents)
+			return terminate(s);
 		for (int i = 0; i < API_MAX_CLIENTS && !s->done; i++)
-			if (pfd[2 + i].revents && !conn_read(s, &s->conns[i]))
+			if (pfd[3 + i].revents && !conn_read(s, &s->conns[i]))
 				conn_close(&s->conns[i]);
 		if (pfd[0].revents && !s->done)
 			conn_accept(s);

@@ -55,6 +55,7 @@ struct api_vm_ops {
 struct api_config {
 	int listen_fd;			/* a listening unix stream socket */
 	int event_fd;			/* event monitor, -1: none */
+	int signal_fd;			/* readable: stop as vmm.shutdown does; -1: none */
 	int default_node;		/* private node for configs without zones, -1: none */
 	const struct api_vm_ops *ops;
 	void *opaque;

@@ -447,6 +447,12 @@ int vm_run_ctl(const struct machine *m, struct payload *in, struct vm_ctl *ctl)
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	sigdelset(&set, SIGUSR1);
+	/* Under a controller, the process's signals are the controller's to take. */
+	if (ctl) {
+		sigdelset(&set, SIGINT);
+		sigdelset(&set, SIGTERM);
+		sigdelset(&set, SIGHUP);
+	}
 	ctl_publish(ctl, vm);
 
 	/* No window until create_devices(): destroy_machine() may run first. */

@@ -396,11 +396,17 @@ static void test_binary(void)
 	for (i = 0; i < 200 && !access(path, F_OK); i++)
 		usleep(20000);
 	ok(access(path, F_OK), "the server exits and removes its socket");
+
+	/* libvirt stops the VMM with SIGTERM: a clean exit, 0, socket removed. */
+	snprintf(cmd, sizeof(cmd), "%s --api-socket path=%s </dev/null >/dev/null 2>&1 & "
+		 "for i in $(seq 100); do [ -S %s ] && break; sleep 0.05; done; kill -TERM $!; wait $!",
+		 bin, path, path);
+	ok(system(cmd) == 0 && access(path, F_OK), "SIGTERM: exit 0 and the socket is removed");
 }
 
 int main(void)
 {
-	struct api_config cfg = { .event_fd = -1, .default_node = 1, .ops = &fake_ops };
+	struct api_config cfg = { .event_fd = -1, .signal_fd = -1, .default_node = 1, .ops = &fake_ops };
 	pthread_t t;
 	void *ret;
 	char arg[160];
