@@ -339,6 +339,52 @@ static int misc(struct vmconfig *vc, json_object *root)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * Devices and features pnvm does not have. Ignoring them would leave a
+ * manager believing the guest has a virtio-fs, a vsock or a passed-through
+ * device: refuse, naming the field.
+ */
+static int unsupported(json_object *root)
+{
+	static const char *const devices[] = {
+		"fs", "pmem", "devices", "user_devices", "vdpa", "vsock", "balloon", "numa",
+		"sgx_epc", "tpm",
+	};
+	static const char *const flags[] = { "iommu", "watchdog", "pvpanic" };
+	static const char *const nested[][2] = {
+		{ "memory", "hugepages" }, { "disks", "vhost_user" }, { "net", "vhost_user" },
+	};
+	json_object *v, *o;
+	u64 hotplug = 0;
+	size_t i, k;
+
+	for (i = 0; i < ARRAY_SIZE(devices); i++)
+		if (json_object_object_get_ex(root, devices[i], &v) && v &&
+		    !(json_object_is_type(v, json_type_array) && !json_object_array_length(v)))
+			return errf(-EINVAL, "%s: not supported by pnvm", devices[i]);
+	for (i = 0; i < ARRAY_SIZE(flags); i++)
+		if (json_object_object_get_ex(root, flags[i], &v) && json_object_get_boolean(v))
+			return errf(-EINVAL, "%s: not supported by pnvm", flags[i]);
+	for (i = 0; i < ARRAY_SIZE(nested); i++) {
+		if (!json_object_object_get_ex(root, nested[i][0], &o) || !o)
+			continue;
+		if (!json_object_is_type(o, json_type_array)) {
+			if (json_object_object_get_ex(o, nested[i][1], &v) && json_object_get_boolean(v))
+				return errf(-EINVAL, "%s.%s: not supported by pnvm", nested[i][0], nested[i][1]);
+			continue;
+		}
+		for (k = 0; k < json_object_array_length(o); k++)
+			if (json_object_object_get_ex(json_object_array_get_idx(o, k), nested[i][1], &v) &&
+			    json_object_get_boolean(v))
+				return errf(-EINVAL, "%s[%zu].%s: not supported by pnvm", nested[i][0], k,
+					    nested[i][1]);
+	}
+	if (json_object_object_get_ex(root, "memory", &o) &&
+	    get_u64(o, "memory.", "hotplug_size", &hotplug) > 0 && hotplug)
+		return errf(-EINVAL, "memory.hotplug_size: pnvm has no memory hotplug");
+	return 0;
+}
+
 int vmconfig_parse(struct vmconfig *vc, const char *json, size_t len, int default_node)
 {
 	json_tokener *tok = json_tokener_new();
@@ -363,7 +409,7 @@ int vmconfig_parse(struct vmconfig *vc, const char *json, size_t len, int defaul
 	else if (!json_object_is_type(root, json_type_object))
 		ret = errf(-EINVAL, "expected a VmConfig object");
 	else
-		ret = add_arg(vc, "pnvm") ?: add_arg(vc, "run") ?: cpus(vc, root) ?:
+		ret = unsupported(root) ?: add_arg(vc, "pnvm") ?: add_arg(vc, "run") ?: cpus(vc, root) ?:
 		      memory(vc, root, default_node) ?: payload(vc, root) ?: disks(vc, root) ?:
 		      nets(vc, root) ?: misc(vc, root);
 	json_object_put(root);

@@ -116,7 +116,7 @@ static void test_refused(void)
 	refused("{\"payload\":{\"kernel\":\"/k\"},\"disks\":{}}", "disks: expected an array", "disks as an object");
 	refused("{\"payload\":{\"kernel\":\"/k\"},\"disks\":[\"/d\"]}", "disks[0]: expected an object",
 		"a disk as a string");
-	refused("{\"payload\":{\"kernel\":\"/k\"},\"disks\":[{\"vhost_user\":true}]}", "disks[0].path: required",
+	refused("{\"payload\":{\"kernel\":\"/k\"},\"disks\":[{\"readonly\":true}]}", "disks[0].path: required",
 		"a disk without path");
 	refused("{\"payload\":{\"kernel\":\"/k\"},\"disks\":[{\"path\":\"/d\",\"readonly\":\"yes\"}]}",
 		"disks[0].readonly: expected a boolean", "readonly as a string");
@@ -140,6 +140,24 @@ static void test_refused(void)
 		"serial on a pty");
 	refused("{\"payload\":{\"kernel\":\"/k\"},\"serial\":{\"mode\":1}}", "serial.mode: expected a string",
 		"serial mode as a number");
+	refused("{\"payload\":{\"kernel\":\"/k\"},\"fs\":[{\"tag\":\"kata\",\"socket\":\"/s\"}]}",
+		"fs: not supported", "virtio-fs");
+	refused("{\"payload\":{\"kernel\":\"/k\"},\"vsock\":{\"cid\":3,\"socket\":\"/v\"}}",
+		"vsock: not supported", "vsock");
+	refused("{\"payload\":{\"kernel\":\"/k\"},\"devices\":[{\"path\":\"/sys/bus/pci/devices/0000:01:00.0/\"}]}",
+		"devices: not supported", "VFIO devices");
+	refused("{\"payload\":{\"kernel\":\"/k\"},\"balloon\":{\"size\":0}}", "balloon: not supported",
+		"a balloon");
+	refused("{\"payload\":{\"kernel\":\"/k\"},\"iommu\":true}", "iommu: not supported", "a vIOMMU");
+	refused("{\"payload\":{\"kernel\":\"/k\"},\"memory\":{\"size\":268435456,\"hugepages\":true}}",
+		"memory.hugepages: not supported", "hugepages");
+	refused("{\"payload\":{\"kernel\":\"/k\"},\"memory\":{\"size\":268435456,\"hotplug_size\":1073741824}}",
+		"no memory hotplug", "memory hotplug");
+	refused("{\"payload\":{\"kernel\":\"/k\"},\"disks\":[{\"path\":\"/d\"},{\"path\":\"/s\",\"vhost_user\":true}]}",
+		"disks[1].vhost_user", "a vhost-user disk");
+	ok(!parse("{\"payload\":{\"kernel\":\"/k\"},\"fs\":[],\"pmem\":null,\"iommu\":false,"
+		  "\"watchdog\":false,\"memory\":{\"size\":268435456,\"hugepages\":false,\"hotplug_size\":0}}", 1),
+	   "empty device lists and false flags are accepted (%s)", err_msg());
 	refused("not json", "not JSON", "not JSON");
 	refused("{\"payload\":{\"kernel\":\"/k\"}", "not JSON", "a truncated object");
 	refused("{\"payload\":{\"kernel\":\"/k\"}} {}", "data after", "two objects");
