@@ -128,7 +128,7 @@ void api_event(struct api_server *s, const char *source, const char *event)
 }
 
 /* cloud-hypervisor's error body: a JSON array of messages, outermost first. */
-static int error(char **body, size_t *len, int status, const char *msg)
+static int reply_error(char **body, size_t *len, int status, const char *msg)
 {
 	json_object *a = json_object_new_array();
 	const char *s;
@@ -149,13 +149,13 @@ static int reply_json(char **body, size_t *len, json_object *o)
 	*body = s ? strdup(s) : NULL;
 	*len = *body ? strlen(*body) : 0;
 	json_object_put(o);
-	return *body ? 200 : error(body, len, 500, "out of memory");
+	return *body ? 200 : reply_error(body, len, 500, "out of memory");
 }
 
 /* An op failed: -EOPNOTSUPP is 501, the rest @status. */
 static int op_error(char **body, size_t *len, int ret, int status)
 {
-	return error(body, len, ret == -EOPNOTSUPP ? 501 : ret == -ENOMEM ? 500 : status, err_msg());
+	return reply_error(body, len, ret == -EOPNOTSUPP ? 501 : ret == -ENOMEM ? 500 : status, err_msg());
 }
 
 static int vmm_ping(struct api_server *s, char **body, size_t *len)
@@ -175,12 +175,12 @@ static int vm_create(struct api_server *s, const struct http_request *req, char 
 	int ret;
 
 	if (s->state != API_VM_NONE)
-		return error(body, len, 409, "a VM is already created (vm.delete it first)");
+		return reply_error(body, len, 409, "a VM is already created (vm.delete it first)");
 	if (!req->body_len)
-		return error(body, len, 400, "vm.create needs a VmConfig body");
+		return reply_error(body, len, 400, "vm.create needs a VmConfig body");
 	vc = calloc(1, sizeof(*vc));
 	if (!vc)
-		return error(body, len, 500, "out of memory");
+		return reply_error(body, len, 500, "out of memory");
 	ret = vmconfig_parse(vc, req->body, req->body_len, s->cfg.default_node);
 	if (!ret)
 		ret = s->cfg.ops->create(s->cfg.opaque, &vc->m);
@@ -232,7 +232,7 @@ static int vm_info(struct api_server *s, char **body, size_t *len)
 	if (!o || !cfg) {
 		json_object_put(o);
 		json_object_put(cfg);
-		return error(body, len, 500, "out of memory");
+		return reply_error(body, len, 500, "out of memory");
 	}
 	json_object_object_add(o, "config", cfg);
 	json_object_object_add(o, "state", json_object_new_string(state_names[s->state]));
@@ -266,7 +266,7 @@ static int transition(struct api_server *s, const char *ep, int (*op)(void *), u
 	if (!(from & (1u << s->state))) {
 		snprintf(msg, sizeof(msg), "the VM is %s: %s does not apply", s->state == API_VM_NONE ?
 			 "not created" : state_names[s->state], ep);
-		return error(body, len, 409, msg);
+		return reply_error(body, len, 409, msg);
 	}
 	api_event(s, "vm", ing);
 	ret = op(s->cfg.opaque);
@@ -289,24 +289,24 @@ int api_handle(struct api_server *s, const struct http_request *req, char **body
 	*body = NULL;
 	*len = 0;
 	if (strncmp(req->path, API_ROOT, strlen(API_ROOT)))
-		return error(body, len, 404, "not found: the API is under " API_ROOT);
+		return reply_error(body, len, 404, "not found: the API is under " API_ROOT);
 
 	/* GET endpoints, then PUT ones; a known one with the other method is 405. */
 	if (!strcmp(ep, "vmm.ping") || !strcmp(ep, "vm.info") || !strcmp(ep, "vm.counters")) {
 		if (!get)
-			return error(body, len, 405, "method not allowed: use GET");
+			return reply_error(body, len, 405, "method not allowed: use GET");
 		if (!strcmp(ep, "vmm.ping"))
 			return vmm_ping(s, body, len);
 		if (s->state == API_VM_NONE)
-			return error(body, len, 409, "the VM is not created");
+			return reply_error(body, len, 409, "the VM is not created");
 		return !strcmp(ep, "vm.info") ? vm_info(s, body, len) : vm_counters(s, body, len);
 	}
 	if (strcmp(ep, "vmm.shutdown") && strcmp(ep, "vm.create") && strcmp(ep, "vm.boot") &&
 	    strcmp(ep, "vm.shutdown") && strcmp(ep, "vm.reboot") && strcmp(ep, "vm.pause") &&
 	    strcmp(ep, "vm.resume") && strcmp(ep, "vm.delete"))
-		return error(body, len, 404, "not found: no such endpoint in pnvm's API");
+		return reply_error(body, len, 404, "not found: no such endpoint in pnvm's API");
 	if (!put)
-		return error(body, len, 405, "method not allowed: use PUT");
+		return reply_error(body, len, 405, "method not allowed: use PUT");
 
 	if (!strcmp(ep, "vm.create"))
 		return vm_create(s, req, body, len);
@@ -324,7 +324,7 @@ int api_handle(struct api_server *s, const struct http_request *req, char **body
 				  API_VM_RUNNING, body, len);
 	if (!strcmp(ep, "vm.shutdown")) {
 		if (s->state != API_VM_RUNNING && s->state != API_VM_PAUSED)
-			return error(body, len, 409, s->state == API_VM_NONE ? "the VM is not created" :
+			return reply_error(body, len, 409, s->state == API_VM_NONE ? "the VM is not created" :
 				     "the VM is not running: cannot shut it down");
 		ret = stop_vm(s);
 		return ret ? op_error(body, len, ret, 500) : 204;
@@ -363,7 +363,7 @@ static bool serve_buffer(struct api_server *s, struct api_conn *c)
 	if (n < 0) {
 		/* Where the next request starts is unknown: answer and close. */
 		status = http_status(n);
-		error(&body, &len, status, status == 413 ? "request body larger than 1 MiB" :
+		reply_error(&body, &len, status, status == 413 ? "request body larger than 1 MiB" :
 		      status == 431 ? "request head larger than 8 KiB" :
 		      status == 414 ? "request path too long" :
 		      status == 501 ? "Transfer-Encoding is not supported; send Content-Length" :
@@ -409,7 +409,7 @@ static void conn_accept(struct api_server *s)
 			return;
 		}
 	}
-	error(&body, &len, 503, "too many connections");
+	reply_error(&body, &len, 503, "too many connections");
 	http_send(fd, 503, body, len, false);
 	free(body);
 	close(fd);
