@@ -384,7 +384,8 @@ static void test_binary(void)
 	ok(!api_request(path, "GET", "vmm.ping", NULL, 0, &status, &body) && status == 200 &&
 	   strstr(body, "\"pid\""), "the real server answers vmm.ping");
 	free(body);
-	ok(!api_request(path, "PUT", "vm.create", missing, strlen(missing), &status, &body) && status == 400 && strstr(body, "--kernel /nonexistent/bzImage"),
+	ok(!api_request(path, "PUT", "vm.create", missing, strlen(missing), &status, &body) &&
+	   status == 400 && strstr(body, "--kernel /nonexistent/bzImage"),
 	   "real vm.create with a missing kernel: 400, the CLI's message");
 	free(body);
 	ok(!api_request(path, "PUT", "vm.pause", NULL, 0, &status, &body) && status == 409,
