@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -184,10 +185,14 @@ static int vm_create(struct api_server *s, const struct http_request *req, char 
 	ret = vmconfig_parse(vc, req->body, req->body_len, s->cfg.default_node);
 	if (!ret)
 		ret = s->cfg.ops->create(s->cfg.opaque, &vc->m);
+	/*
+	 * Every refusal here is what the CLI exits 2 for, -ENOMEM included
+	 * (a node without room for the guest): the request's fault, 400.
+	 */
 	if (ret) {
 		vmconfig_free(vc);
 		free(vc);
-		return op_error(body, len, ret, 400);
+		return reply_error(body, len, ret == -EOPNOTSUPP ? 501 : 400, err_msg());
 	}
 	s->vc = vc;
 	s->state = API_VM_CREATED;
@@ -403,6 +408,9 @@ static void conn_accept(struct api_server *s)
 
 	if (fd < 0)
 		return;
+	/* A client that stops reading must not stall the VMM's only API thread. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &(struct timeval){ .tv_sec = 5 },
+		   sizeof(struct timeval));
 	for (int i = 0; i < API_MAX_CLIENTS; i++) {
 		if (s->conns[i].fd < 0) {
 			s->conns[i].fd = fd;
