@@ -27,7 +27,8 @@ LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfdt -lnuma -lpthread
 # The libvirt front end, and only what links it (pnvm, its own test).
 VIRT_LIBS := $(shell pkg-config --libs libvirt libxml-2.0 2>/dev/null)
 
-VMM_SRC  := $(wildcard lib/*.c) $(filter-out vmm/main.c,$(wildcard vmm/*.c)) $(wildcard virtio/*.c)
+VMM_SRC  := $(wildcard lib/*.c) $(filter-out vmm/main.c,$(wildcard vmm/*.c)) $(wildcard virtio/*.c) \
+	    $(wildcard api/*.c)
 VMM_OBJ  := $(VMM_SRC:%.c=$(B)/%.o)
 VIRT_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard libvirt/*.c))
 UNIT     := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))

@@ -6,7 +6,7 @@
 #include "lib/util.h"
 #include "vmm/machine.h"
 
-#define PNVM_VERSION		"0.1"
+#define PNVM_VERSION		"0.1.0"
 
 #define PNVM_DEFAULT_WINDOW	(64 * SZ_1M)
 #define PNVM_NAME_MAX		64

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/server.h"
 #include "vmm/cli.h"
 #include "libvirt/domain.h"
 #include "vmm/vm.h"
@@ -96,6 +97,35 @@ static int run(const struct pnvm_opts *o)
 	return status;
 }
 
+/*
+ * Installed or linked as cloud-hypervisor, pnvm answers the version
+ * probe of managers that drive cloud-hypervisor (api/README.md).
+ */
+static bool as_cloud_hypervisor(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+
+	return !strcmp(base ? base + 1 : argv0, "cloud-hypervisor");
+}
+
+static int print_version(const char *argv0)
+{
+	if (as_cloud_hypervisor(argv0))
+		printf("cloud-hypervisor v%s\n", PNVM_CH_VERSION);
+	else
+		printf("pnvm v%s\n", PNVM_VERSION);
+	return 0;
+}
+
+/* `pnvm --api-socket ...`: a VMM serving the API, with no VM yet. */
+static bool api_mode(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--api-socket") || !strncmp(argv[i], "--api-socket=", 13))
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	struct pnvm_opts opts;
@@ -104,6 +134,12 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "xml-to-argv"))
 		return libvirt_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "remote"))
+		return api_remote_main(argc - 1, argv + 1);
+	if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")))
+		return print_version(argv[0]);
+	if (api_mode(argc, argv))
+		return api_main(argc, argv);
 
 	status = libvirt_argv(argc, argv, &own, &argc);
 	if (status)
@@ -119,13 +155,18 @@ int main(int argc, char **argv)
 		      "                           run a domain; options given here come after\n"
 		      "                           the domain's own and can override them\n"
 		      "  pnvm xml-to-argv [--lenient] DOMAIN.xml\n"
-		      "                           print the domain as a pnvm command line\n",
+		      "                           print the domain as a pnvm command line\n"
+		      "\ncloud-hypervisor's API (api/README.md):\n"
+		      "  pnvm --api-socket path=PATH|fd=N [--event-monitor path=PATH|fd=N]\n"
+		      "       [--private-node N]  serve it, with no VM until vm.create\n"
+		      "  pnvm remote --api-socket PATH COMMAND\n"
+		      "                           ping, info, counters, create FILE, boot, pause,\n"
+		      "                           resume, reboot, shutdown, delete, shutdown-vmm\n",
 		      stdout);
 		status = 0;
 		break;
 	case CLI_VERSION:
-		printf("pnvm %s\n", PNVM_VERSION);
-		status = 0;
+		status = print_version(argv[0]);
 		break;
 	case CLI_RUN:
 		status = run(&opts);

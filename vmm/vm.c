@@ -394,7 +394,33 @@ static void destroy_machine(struct vm *vm)
 	kvm_close(&vm->kvm);
 }
 
+void vm_ctl_stop(struct vm_ctl *ctl, const char *why)
+{
+	pthread_mutex_lock(&ctl->lock);
+	ctl->stop = true;
+	if (ctl->vm)
+		stop_request(&ctl->vm->stop, 0, "%s", why);
+	pthread_mutex_unlock(&ctl->lock);
+}
+
+/* Only once the stop signals are blocked: stop_request() sends SIGUSR2. */
+static void ctl_publish(struct vm_ctl *ctl, struct vm *vm)
+{
+	if (!ctl)
+		return;
+	pthread_mutex_lock(&ctl->lock);
+	ctl->vm = vm;
+	if (vm && ctl->stop)
+		stop_request(&vm->stop, 0, "stopped by its controller");
+	pthread_mutex_unlock(&ctl->lock);
+}
+
 int vm_run(const struct machine *m, struct payload *in)
+{
+	return vm_run_ctl(m, in, NULL);
+}
+
+int vm_run_ctl(const struct machine *m, struct payload *in, struct vm_ctl *ctl)
 {
 	struct vm *vm = calloc(1, sizeof(*vm));
 	sigset_t set;
@@ -421,6 +447,13 @@ int vm_run(const struct machine *m, struct payload *in)
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	sigdelset(&set, SIGUSR1);
+	/* Under a controller, the process's signals are the controller's to take. */
+	if (ctl) {
+		sigdelset(&set, SIGINT);
+		sigdelset(&set, SIGTERM);
+		sigdelset(&set, SIGHUP);
+	}
+	ctl_publish(ctl, vm);
 
 	/* No window until create_devices(): destroy_machine() may run first. */
 	window_init_off(&vm->win, &vm->mem);
@@ -449,6 +482,7 @@ int vm_run(const struct machine *m, struct payload *in)
 			report_placement(vm, "at exit");
 	}
 out:
+	ctl_publish(ctl, NULL);
 	destroy_machine(vm);
 	free(vm);
 	return status;

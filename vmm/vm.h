@@ -45,4 +45,18 @@ struct vm {
  */
 int vm_run(const struct machine *m, struct payload *payload);
 
+/*
+ * A VM run on a thread another one controls (the API server): while it
+ * runs, @vm is set under @lock, so the controller can read its devices;
+ * vm_ctl_stop() stops it, even before it is set (then it stops at once).
+ */
+struct vm_ctl {
+	pthread_mutex_t lock;
+	struct vm *vm;
+	bool stop;
+};
+
+int vm_run_ctl(const struct machine *m, struct payload *payload, struct vm_ctl *ctl);
+void vm_ctl_stop(struct vm_ctl *ctl, const char *why);
+
 #endif

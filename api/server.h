@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The control API: cloud-hypervisor's REST API (/api/v1/vmm.*, vm.*) on a
+ * unix socket, so managers that drive cloud-hypervisor (libvirt's ch
+ * driver, Kata) drive pnvm; and its event monitor, one JSON object per
+ * line. The server core owns the VM's state machine and the VmConfig;
+ * what a VM does is behind struct api_vm_ops, so the core is tested with
+ * a fake and the real ops (api/vmops.c) stay a thin layer over vm.c.
+ */
+#ifndef PNVM_API_SERVER_H
+#define PNVM_API_SERVER_H
+
+#include <json-c/json.h>
+#include "api/http.h"
+#include "vmm/machine.h"
+
+#define API_ROOT		"/api/v1/"
+/*
+ * The cloud-hypervisor version pnvm answers as (api/README.md): libvirt's
+ * ch driver needs 15; 28 makes it send payload{} instead of the old
+ * kernel objects; 40 is the last feature gate it has (all pass).
+ */
+#define PNVM_CH_VERSION		"40.0.0"
+#define API_MAX_CLIENTS		16
+
+enum api_vm_state {
+	API_VM_NONE,		/* no vm.create yet, or vm.delete */
+	API_VM_CREATED,
+	API_VM_RUNNING,
+	API_VM_PAUSED,
+	API_VM_SHUTDOWN,	/* shut down or stopped by itself; can boot again */
+};
+
+/*
+ * What the VM does. Each returns 0 or -errno with errf(): -EOPNOTSUPP
+ * is answered 501, anything else from create 400 (the config cannot
+ * run here) and from the others 500. The core calls them only in a
+ * state they apply to, one at a time, from its own thread.
+ */
+struct api_vm_ops {
+	/* Check everything that can be checked without starting it. */
+	int (*create)(void *opaque, const struct machine *m);
+	int (*boot)(void *opaque);
+	/* Stop the guest; it may be booted again. */
+	int (*shutdown)(void *opaque);
+	int (*reboot)(void *opaque);
+	int (*pause)(void *opaque);
+	int (*resume)(void *opaque);
+	/* Forget the machine (it is not running). */
+	void (*destroy)(void *opaque);
+	/* Add "device": {"counter": n, ...} to @out. */
+	int (*counters)(void *opaque, json_object *out);
+};
+
+struct api_config {
+	int listen_fd;			/* a listening unix stream socket */
+	int event_fd;			/* event monitor, -1: none */
+	int signal_fd;			/* readable: stop as vmm.shutdown does; -1: none */
+	int default_node;		/* private node for configs without zones, -1: none */
+	const struct api_vm_ops *ops;
+	void *opaque;
+};
+
+struct api_server;
+
+/* 0 or -errno + errf(). The server owns neither fd. */
+int api_server_new(struct api_server **out, const struct api_config *cfg);
+void api_server_free(struct api_server *s);
+
+/* Serve until PUT vmm.shutdown has been answered. 0 or -errno + errf(). */
+int api_server_run(struct api_server *s);
+
+/* Any thread: the guest stopped without the API asking (reset, failure). */
+void api_server_vm_stopped(struct api_server *s);
+
+/*
+ * One request: the status, and the JSON body to send (malloc'ed, NULL
+ * for none). Also what api_server_run() does per request.
+ */
+int api_handle(struct api_server *s, const struct http_request *req, char **body, size_t *len);
+
+/* Write an event to the monitor: source "vmm" or "vm", event "booted" ... */
+void api_event(struct api_server *s, const char *source, const char *event);
+
+/* "path=PATH" (bind and listen) or "fd=N" for @opt. 0 or -errno + errf(). */
+int api_socket_arg(const char *opt, const char *arg, bool listen_on, int *fd);
+
+/* `pnvm --api-socket ... [--event-monitor ...] [--private-node N]`: exit status. */
+int api_main(int argc, char **argv);
+
+/* `pnvm remote --api-socket PATH COMMAND [FILE]`: 0, 1 API error, 2 usage. */
+int api_remote_main(int argc, char **argv);
+
+/*
+ * One request on a new connection to the socket at @path: 0 with
+ * *status and the body (malloc'ed, NUL-terminated), or -errno + errf().
+ */
+int api_request(const char *path, const char *method, const char *endpoint,
+		const char *body, size_t len, int *status, char **resp);
+
+/* The real ops, over vm.c. */
+extern const struct api_vm_ops api_kvm_ops;
+void *api_kvm_new(void);
+void api_kvm_set_server(void *opaque, struct api_server *s);
+void api_kvm_free(void *opaque);
+
+#endif

@@ -1,0 +1,441 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The API server with a fake VM: every endpoint's status and body, the
+ * state machine, bad input (the server keeps serving), the event
+ * monitor and `pnvm remote`, over a real unix socket.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "api/server.h"
+#include "tests/tap.h"
+
+static char dir[] = "/tmp/pnvm-api-XXXXXX", sock[128];
+static int events[2];
+static struct api_server *srv;
+
+static struct fake {
+	int create, boot, shutdown, reboot, pause, resume, destroy, counters;
+	int pause_ret;
+	unsigned int cpus;
+} fake;
+
+static int f_create(void *o, const struct machine *m)
+{
+	fake.create++;
+	fake.cpus = m->cpus;
+	if (!strcmp(m->kernel, "/bad"))
+		return errf(-EINVAL, "--kernel /bad: No such file or directory");
+	return 0;
+}
+static int f_boot(void *o) { fake.boot++; return 0; }
+static int f_shutdown(void *o) { fake.shutdown++; return 0; }
+static int f_reboot(void *o) { fake.reboot++; return 0; }
+static int f_pause(void *o)
+{
+	fake.pause++;
+	return fake.pause_ret ? errf(fake.pause_ret, "vm.pause is not supported yet") : 0;
+}
+static int f_resume(void *o) { fake.resume++; return 0; }
+static void f_destroy(void *o) { fake.destroy++; }
+static int f_counters(void *o, json_object *out)
+{
+	json_object *d = json_object_new_object();
+
+	fake.counters++;
+	json_object_object_add(d, "requests", json_object_new_int64(7));
+	json_object_object_add(d, "violations", json_object_new_int64(3));
+	json_object_object_add(out, "blk0", d);
+	return 0;
+}
+
+static const struct api_vm_ops fake_ops = {
+	.create = f_create, .boot = f_boot, .shutdown = f_shutdown, .reboot = f_reboot,
+	.pause = f_pause, .resume = f_resume, .destroy = f_destroy, .counters = f_counters,
+};
+
+static const char config[] =
+	"{\"cpus\":{\"boot_vcpus\":2,\"max_vcpus\":2},\"memory\":{\"size\":268435456},"
+	"\"payload\":{\"kernel\":\"/k\",\"cmdline\":\"quiet\"},\"disks\":[{\"path\":\"/d\"}]}";
+
+/* One request through the client; the status, or -1. Body in *body. */
+static int req(const char *method, const char *ep, const char *in, char **body)
+{
+	int status;
+
+	if (api_request(sock, method, ep, in, in ? strlen(in) : 0, &status, body))
+		return -1;
+	return status;
+}
+
+/* Status of a request, its body freed; @want in the body if given. */
+static bool call(const char *method, const char *ep, const char *in, int status, const char *want)
+{
+	char *body = NULL;
+	int st = req(method, ep, in, &body);
+	bool good = st == status && (!want || (body && strstr(body, want)));
+
+	if (!good)
+		tap_diag("%s %s: %d %s", method, ep, st, body ? body : "");
+	free(body);
+	return good;
+}
+
+/* Raw bytes on a new connection; what comes back until the server closes. */
+static char *raw(const char *data, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	static char out[8192];
+	size_t n = 0;
+	ssize_t r;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	strcpy(sa.sun_path, sock);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    write(fd, data, len) != (ssize_t)len)
+		return "";
+	shutdown(fd, SHUT_WR);
+	while (n < sizeof(out) - 1 && (r = read(fd, out + n, sizeof(out) - 1 - n)) > 0)
+		n += r;
+	out[n] = '\0';
+	close(fd);
+	return out;
+}
+
+/* Head first; the body only once the server said 100 Continue. */
+static bool expect_continue(void)
+{
+	static const char head[] = "PUT /api/v1/vm.boot HTTP/1.1\r\nExpect: 100-continue\r\n"
+				   "Content-Length: 2\r\n\r\n";
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char out[1024];
+	ssize_t n, m = 0;
+	bool cont;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	strcpy(sa.sun_path, sock);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    write(fd, head, sizeof(head) - 1) != sizeof(head) - 1)
+		return false;
+	n = read(fd, out, sizeof(out) - 1);
+	out[n > 0 ? n : 0] = '\0';
+	cont = !strcmp(out, "HTTP/1.1 100 Continue\r\nServer: pnvm\r\n\r\n");
+	if (write(fd, "{}", 2) != 2)
+		cont = false;
+	shutdown(fd, SHUT_WR);
+	while (m < (ssize_t)sizeof(out) - 1 && (n = read(fd, out + m, sizeof(out) - 1 - m)) > 0)
+		m += n;
+	out[m] = '\0';
+	close(fd);
+	return cont && strstr(out, "204 No Content");
+}
+
+/* The state vm.info reports. */
+static bool state_is(const char *state)
+{
+	char want[48];
+
+	snprintf(want, sizeof(want), "\"state\":\"%s\"", state);
+	return call("GET", "vm.info", NULL, 200, want);
+}
+
+/* All event lines so far, each checked for cloud-hypervisor's shape. */
+static char evbuf[4096];
+static bool events_are(const char *want)
+{
+	char got[512] = "", *line, *save;
+	ssize_t n = read(events[0], evbuf, sizeof(evbuf) - 1);
+	bool shape = true;
+
+	evbuf[n > 0 ? n : 0] = '\0';
+	for (line = strtok_r(evbuf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		json_object *o = json_tokener_parse(line), *ts, *v;
+
+		shape = shape && o && json_object_object_get_ex(o, "timestamp", &ts) &&
+			json_object_object_get_ex(ts, "secs", NULL) &&
+			json_object_object_get_ex(ts, "nanos", NULL) &&
+			json_object_object_get_ex(o, "properties", &v) && !v &&
+			json_object_object_get_ex(o, "source", &v);
+		if (o && json_object_object_get_ex(o, "event", &v))
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s:%s", *got ? " " : "",
+				 json_object_get_string(json_object_object_get_ex(o, "source", &ts) ? ts : v),
+				 json_object_get_string(v));
+		json_object_put(o);
+	}
+	if (!shape || strcmp(got, want))
+		tap_diag("events: '%s' (shape %s), want '%s'", got, shape ? "ok" : "bad", want);
+	return shape && !strcmp(got, want);
+}
+
+static void *serve(void *arg)
+{
+	return (void *)(long)api_server_run(srv);
+}
+
+static void test_lifecycle(void)
+{
+	char *body = NULL;
+
+	ok(req("GET", "vmm.ping", NULL, &body) == 200 && strstr(body, "\"build_version\":\"v0.1.0\"") &&
+	   strstr(body, "\"version\":\"0.1.0\"") && strstr(body, "\"features\":[]"),
+	   "GET vmm.ping: 200, versions and features");
+	free(body);
+	ok(events_are("vmm:starting"), "event: vmm starting");
+	ok(call("GET", "vm.info", NULL, 409, "[\"the VM is not created\"]"), "vm.info before create: 409, error array");
+	ok(call("PUT", "vm.boot", NULL, 409, "not created"), "vm.boot before create: 409");
+	ok(call("PUT", "vm.shutdown", NULL, 409, "not created"), "vm.shutdown before create: 409");
+	ok(call("GET", "vm.counters", NULL, 409, NULL), "vm.counters before create: 409");
+	ok(call("PUT", "vm.create", NULL, 400, "needs a VmConfig"), "vm.create without a body: 400");
+	ok(call("PUT", "vm.create", "{\"cpus\":", 400, "not JSON"), "vm.create with broken JSON: 400");
+	ok(call("PUT", "vm.create", "{\"cpus\":{\"boot_vcpus\":true},\"payload\":{\"kernel\":\"/k\"}}", 400,
+		"cpus.boot_vcpus: expected an integer"), "vm.create with a wrong type: 400 names the field");
+	ok(call("PUT", "vm.create", "{\"payload\":{\"kernel\":\"/bad\"}}", 400, "--kernel /bad"),
+	   "vm.create the ops refuse: 400 with their message");
+	ok(call("PUT", "vm.create", config, 204, NULL) && fake.cpus == 2, "vm.create: 204, the ops see 2 vCPUs");
+	ok(call("PUT", "vm.create", config, 409, "already created"), "vm.create again: 409");
+	ok(state_is("Created"), "vm.info: Created");
+	ok(req("GET", "vm.info", NULL, &body) == 200 && strstr(body, "\"boot_vcpus\":2") &&
+	   strstr(body, "\"host_numa_node\":1") && strstr(body, "\"cmdline\":\"quiet\"") &&
+	   strstr(body, "\"memory_actual_size\":268435456"), "vm.info: the config, node and size");
+	free(body);
+	ok(call("GET", "vm.counters", NULL, 200, "{\"blk0\":{\"requests\":7,\"violations\":3}}"),
+	   "vm.counters: every device's counters, violations included");
+	ok(call("PUT", "vm.pause", NULL, 409, "Created: vm.pause does not apply"), "vm.pause when Created: 409");
+	ok(call("PUT", "vm.boot", NULL, 204, NULL) && state_is("Running") && fake.boot == 1, "vm.boot: Running");
+	ok(events_are("vm:booting vm:booted"), "events: booting, booted");
+	ok(call("PUT", "vm.boot", NULL, 409, "Running"), "vm.boot when Running: 409");
+	ok(call("PUT", "vm.pause", NULL, 204, NULL) && state_is("Paused"), "vm.pause: Paused");
+	ok(call("PUT", "vm.pause", NULL, 409, NULL), "vm.pause when Paused: 409");
+	ok(call("PUT", "vm.resume", NULL, 204, NULL) && state_is("Running"), "vm.resume: Running");
+	ok(events_are("vm:pausing vm:paused vm:resuming vm:resumed"), "events: pausing .. resumed");
+	fake.pause_ret = -EOPNOTSUPP;
+	ok(call("PUT", "vm.pause", NULL, 501, "not supported") && state_is("Running"),
+	   "a pause the VM cannot do: 501 and still Running");
+	fake.pause_ret = 0;
+	events_are("vm:pausing");
+	ok(call("PUT", "vm.reboot", NULL, 204, NULL) && fake.reboot == 1 && state_is("Running"), "vm.reboot");
+	ok(events_are("vm:rebooting vm:rebooted"), "events: rebooting, rebooted");
+
+	api_server_vm_stopped(srv);	/* the guest reset itself */
+	for (int i = 0; i < 100 && !strstr(evbuf, "shutdown"); i++) {
+		usleep(10000);
+		if (read(events[0], evbuf, sizeof(evbuf) - 1) > 0)
+			break;
+	}
+	ok(strstr(evbuf, "\"shutdown\"") && state_is("Shutdown"), "the guest stopped by itself: Shutdown, event");
+	ok(call("PUT", "vm.boot", NULL, 204, NULL) && state_is("Running") && fake.boot == 2,
+	   "vm.boot from Shutdown");
+	ok(call("PUT", "vm.shutdown", NULL, 204, NULL) && state_is("Shutdown") && fake.shutdown == 1,
+	   "vm.shutdown: Shutdown");
+	ok(call("PUT", "vm.shutdown", NULL, 409, "not running"), "vm.shutdown when Shutdown: 409");
+	ok(events_are("vm:booting vm:booted vm:shutdown"), "events: booting, booted, shutdown");
+	ok(call("PUT", "vm.boot", NULL, 204, NULL) && call("PUT", "vm.delete", NULL, 204, NULL) &&
+	   fake.shutdown == 2 && fake.destroy == 1, "vm.delete of a running VM shuts it down first");
+	ok(events_are("vm:booting vm:booted vm:shutdown vm:deleted"), "events: ... shutdown, deleted");
+	ok(call("GET", "vm.info", NULL, 409, NULL) && call("PUT", "vm.delete", NULL, 204, NULL),
+	   "after delete: not created; delete again is 204");
+	ok(call("PUT", "vm.create", config, 204, NULL), "vm.create after delete");
+}
+
+static void test_bad_requests(void)
+{
+	char big[256], *out;
+
+	ok(call("PUT", "vm.nmi", NULL, 404, "no such endpoint"), "unknown endpoint: 404");
+	ok(strstr(raw("GET /v2/vmm.ping HTTP/1.1\r\n\r\n", 29), "404 Not Found"), "outside /api/v1: 404");
+	ok(call("GET", "vm.boot", NULL, 405, "use PUT"), "GET vm.boot: 405");
+	ok(call("PUT", "vm.info", NULL, 405, "use GET"), "PUT vm.info: 405");
+	ok(call("DELETE", "vmm.ping", NULL, 405, NULL), "DELETE vmm.ping: 405");
+	out = raw("GET /api/v1/vmm.ping HTTP/1.1\n\n", 32);
+	ok(strstr(out, "400 Bad Request") && strstr(out, "malformed") && strstr(out, "Connection: close"),
+	   "bare LF: 400 and the connection closes");
+	snprintf(big, sizeof(big), "PUT /api/v1/vm.create HTTP/1.1\r\nContent-Length: %d\r\n\r\n",
+		 HTTP_MAX_BODY + 1);
+	ok(strstr(raw(big, strlen(big)), "413 Content Too Large"), "a body over 1 MiB: 413 before it is sent");
+	out = raw("PUT /api/v1/vm.boot HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 62);
+	ok(strstr(out, "501 Not Implemented"), "chunked: 501");
+	ok(strstr(raw("GET /api/v1/vmm.ping HTTP/3.0\r\n\r\n", 33), "505"), "HTTP/3.0: 505");
+	out = raw("GET /api/v1/vmm.ping HTTP/1.1\r\n\r\nGET /api/v1/vm.info HTTP/1.1\r\n\r\n", 66);
+	ok(strstr(out, "\"pid\"") && strstr(out, "\"state\":\"Created\""), "two pipelined requests, two answers");
+	ok(expect_continue(), "Expect: 100-continue is answered before the body, then the request");
+	raw("GET /api/v1/vmm.pi", 18);	/* half a request, then gone */
+	ok(call("GET", "vmm.ping", NULL, 200, NULL) && state_is("Running"), "after all that the server still serves");
+	events_are("vm:booting vm:booted");
+}
+
+static void test_remote(void)
+{
+	char *av[6] = { "remote", "--api-socket", sock, "ping", NULL, NULL };
+	int out = dup(STDOUT_FILENO), fd = open("/dev/null", O_WRONLY), err = dup(STDERR_FILENO);
+
+	fflush(stdout);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	int ping = api_remote_main(4, av);
+	av[3] = "counters";
+	int counters = api_remote_main(4, av);
+	av[3] = "resume";
+	int resume = api_remote_main(4, av);
+	av[3] = "create";
+	int nofile = api_remote_main(4, av);
+	av[4] = "/nonexistent.json";
+	int missing = api_remote_main(5, av);
+	av[3] = "frobnicate";
+	int unknown = api_remote_main(4, av);
+	av[1] = "ping";
+	int nosock = api_remote_main(2, av);
+	char *bad[] = { "remote", "--api-socket", "/nonexistent/sock", "ping", NULL };
+	int noserver = api_remote_main(4, bad);
+	fflush(stdout);
+	dup2(out, STDOUT_FILENO);
+	dup2(err, STDERR_FILENO);
+	close(out);
+	close(err);
+	close(fd);
+	ok(ping == 0 && counters == 0, "pnvm remote ping, counters: 0");
+	ok(resume == 1, "pnvm remote resume when Running: 1 (API error)");
+	ok(noserver == 1, "pnvm remote to no server: 1");
+	ok(nofile == 2 && missing == 2 && unknown == 2 && nosock == 2,
+	   "pnvm remote usage errors: 2 (create without FILE, missing FILE, unknown command, no socket)");
+}
+
+static void test_socket_args(void)
+{
+	int fd;
+
+	ok(api_socket_arg("--api-socket", "bogus=1", true, &fd) == -EINVAL, "--api-socket bogus=1: refused");
+	ok(api_socket_arg("--api-socket", "fd=abc", true, &fd) == -EINVAL, "--api-socket fd=abc: refused");
+	ok(api_socket_arg("--api-socket", "fd=9999", true, &fd) == -EINVAL, "--api-socket fd= not open: refused");
+	ok(api_socket_arg("--api-socket", sock, true, &fd) == -EADDRINUSE, "an existing socket path is not taken over");
+}
+
+/* `cmd` run by the shell: its exit status, first stderr line in @line. */
+static int run(const char *cmd, char *line, size_t size)
+{
+	char full[512];
+	FILE *p;
+	int status;
+
+	snprintf(full, sizeof(full), "%s 2>&1 </dev/null", cmd);
+	line[0] = '\0';
+	p = popen(full, "r");
+	if (!p || !fgets(line, size, p))
+		line[0] = '\0';
+	while (p && fgetc(p) != EOF)
+		;
+	status = p ? pclose(p) : -1;
+	line[strcspn(line, "\n")] = '\0';
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The real binary: version names, exit 2 for bad arguments, real create checks. */
+static void test_binary(void)
+{
+	const char *bin = !access("build/pnvm", X_OK) ? "build/pnvm" :
+			  !access("build-san/pnvm", X_OK) ? "build-san/pnvm" : NULL;
+	static const char *const bad[] = {
+		"--api-socket", "--api-socket bogus=1", "--api-socket fd=999",
+		"--api-socket path=%s/b.sock --bogus", "--api-socket path=%s/b.sock --private-node x",
+		"--api-socket path=%s/b.sock --event-monitor path=/nonexistent/dir/ev",
+		"--api-socket path=/nonexistent/dir/sock", "--api-socket path=%s/b.sock extra",
+	};
+	static const char missing[] = "{\"payload\":{\"kernel\":\"/nonexistent/bzImage\"}}";
+	char cmd[512], line[256], path[160], ch[160], *body;
+	int status, i;
+
+	if (!bin) {
+		tap_diag("build/pnvm not found; end-to-end checks skipped");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "%s --version", bin);
+	ok(run(cmd, line, sizeof(line)) == 0 && !strcmp(line, "pnvm v0.1.0"), "pnvm --version: %s", line);
+	snprintf(ch, sizeof(ch), "%s/cloud-hypervisor", dir);
+	if (realpath(bin, path) && !symlink(path, ch)) {
+		snprintf(cmd, sizeof(cmd), "%s --version", ch);
+		ok(run(cmd, line, sizeof(line)) == 0 && !strcmp(line, "cloud-hypervisor v40.0.0"),
+		   "as cloud-hypervisor: %s (what libvirt's probe parses)", line);
+		unlink(ch);
+	}
+	for (i = 0; i < (int)ARRAY_SIZE(bad); i++) {
+		char args[256];
+
+		snprintf(args, sizeof(args), bad[i], dir);
+		snprintf(cmd, sizeof(cmd), "%s %s", bin, args);
+		ok(run(cmd, line, sizeof(line)) == 2 && !strncmp(line, "pnvm: ", 6),
+		   "pnvm %s: exit 2: %s", args, line);
+	}
+	snprintf(path, sizeof(path), "%s/b.sock", dir);
+	ok(access(path, F_OK), "a refused start leaves no socket behind");
+
+	/* The real ops' vm.create runs the CLI's file checks (no KVM needed). */
+	snprintf(cmd, sizeof(cmd), "%s --api-socket path=%s --private-node 0 </dev/null >/dev/null 2>&1 &",
+		 bin, path);
+	ok(system(cmd) == 0, "pnvm --api-socket started");
+	for (i = 0; i < 200 && access(path, F_OK); i++)
+		usleep(20000);
+	ok(!api_request(path, "GET", "vmm.ping", NULL, 0, &status, &body) && status == 200 &&
+	   strstr(body, "\"pid\""), "the real server answers vmm.ping");
+	free(body);
+	ok(!api_request(path, "PUT", "vm.create", missing, strlen(missing), &status, &body) &&
+	   status == 400 && strstr(body, "--kernel /nonexistent/bzImage"),
+	   "real vm.create with a missing kernel: 400, the CLI's message");
+	free(body);
+	ok(!api_request(path, "PUT", "vm.pause", NULL, 0, &status, &body) && status == 409,
+	   "real vm.pause with no VM: 409");
+	free(body);
+	ok(!api_request(path, "PUT", "vmm.shutdown", NULL, 0, &status, &body) && status == 204,
+	   "real vmm.shutdown: 204");
+	free(body);
+	for (i = 0; i < 200 && !access(path, F_OK); i++)
+		usleep(20000);
+	ok(access(path, F_OK), "the server exits and removes its socket");
+
+	/* libvirt stops the VMM with SIGTERM: a clean exit, 0, socket removed. */
+	snprintf(cmd, sizeof(cmd), "%s --api-socket path=%s </dev/null >/dev/null 2>&1 & "
+		 "for i in $(seq 100); do [ -S %s ] && break; sleep 0.05; done; kill -TERM $!; wait $!",
+		 bin, path, path);
+	ok(system(cmd) == 0 && access(path, F_OK), "SIGTERM: exit 0 and the socket is removed");
+}
+
+int main(void)
+{
+	struct api_config cfg = { .event_fd = -1, .signal_fd = -1, .default_node = 1, .ops = &fake_ops };
+	pthread_t t;
+	void *ret;
+	char arg[160];
+
+	if (!mkdtemp(dir) || pipe(events)) {
+		ok(0, "temporary directory and event pipe");
+		return tap_done();
+	}
+	fcntl(events[0], F_SETFL, O_NONBLOCK);
+	snprintf(sock, sizeof(sock), "%s/api.sock", dir);
+	snprintf(arg, sizeof(arg), "path=%s", sock);
+	cfg.event_fd = events[1];
+	ok(!api_socket_arg("--api-socket", arg, true, &cfg.listen_fd), "--api-socket path=: listening");
+	ok(!api_server_new(&srv, &cfg) && !pthread_create(&t, NULL, serve, NULL), "server started");
+
+	test_lifecycle();
+	test_bad_requests();
+	test_remote();
+	test_socket_args();
+	test_binary();
+
+	ok(call("PUT", "vmm.shutdown", NULL, 204, NULL), "vmm.shutdown: 204");
+	ok(!pthread_join(t, &ret) && !ret, "the server returns");
+	ok(events_are("vm:shutdown vm:deleted vmm:shutdown") && fake.destroy == 2,
+	   "vmm.shutdown stops and deletes the VM first");
+	api_server_free(srv);
+	close(cfg.listen_fd);
+	unlink(sock);
+	rmdir(dir);
+	return tap_done();
+}
