@@ -118,6 +118,16 @@ static void test_rng(struct window *win, struct ioloop *loop)
 	ok(tdrv_rd(&d, VIRTIO_MMIO_QUEUE_READY) == 0 &&
 	   (tdrv_rd(&d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET) &&
 	   vdev->stats.violations == 2, "ring in guest RAM: queue not ready, needs reset");
+
+	/* QueueNum 0x10010: refused, not served as a 16-entry queue. */
+	tdrv_negotiate(&d, FEATS);
+	tdrv_queue(&d, 0, 16);
+	tdrv_wr(&d, VIRTIO_MMIO_QUEUE_READY, 0);
+	tdrv_wr(&d, VIRTIO_MMIO_QUEUE_NUM, 0x10010);
+	tdrv_wr(&d, VIRTIO_MMIO_QUEUE_READY, 1);
+	ok(tdrv_rd(&d, VIRTIO_MMIO_QUEUE_READY) == 0 &&
+	   (tdrv_rd(&d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET) &&
+	   vdev->stats.violations == 3, "QueueNum 0x10010: queue not ready, needs reset");
 	virtio_dev_free(vdev);
 }
 
