@@ -235,6 +235,7 @@ static void write_status(struct virtio_dev *vdev, uint32_t val)
 		dev_reset(vdev);
 		return;
 	}
+	vdev->found = true;
 	if ((val & VIRTIO_CONFIG_S_FEATURES_OK) &&
 	    !(old & VIRTIO_CONFIG_S_FEATURES_OK) && !features_ok(vdev))
 		val &= ~VIRTIO_CONFIG_S_FEATURES_OK;

@@ -85,6 +85,7 @@ struct virtio_dev {
 	uint32_t config_gen;
 	int irq_fd;
 	unsigned int gen;		/* bumped at every reset */
+	bool found;			/* a driver ever acknowledged it */
 	struct virtio_queue q[VIRTIO_MAX_QUEUES];
 	struct virtio_stats stats;
 };

@@ -93,7 +93,7 @@ void virtq_reset(struct virtq *vq)
 }
 
 int virtq_setup(struct virtq *vq, struct window *win,
-		struct virtio_stats *stats, uint16_t num, uint64_t desc,
+		struct virtio_stats *stats, uint32_t num, uint64_t desc,
 		uint64_t avail, uint64_t used, uint64_t features)
 {
 	bool event_idx = features & (1ULL << VIRTQ_F_EVENT_IDX);
@@ -101,12 +101,13 @@ int virtq_setup(struct virtq *vq, struct window *win,
 	vq->win = win;
 	vq->stats = stats;
 	virtq_reset(vq);
-	vq->num = num;
 	vq->event_idx = event_idx;
 	vq->indirect = features & (1ULL << VIRTQ_F_INDIRECT_DESC);
 
+	/* All 32 bits of QueueNum: 0x10010 must not pass as 16. */
 	if (!num || num > VIRTQ_NUM_MAX || (num & (num - 1)))
 		return virtq_fail(vq, -EINVAL);
+	vq->num = num;
 	/* 2.7: descriptor table 16, avail ring 2, used ring 4 aligned. */
 	if (desc % 16 || avail % 2 || used % 4)
 		return virtq_fail(vq, -EINVAL);

@@ -88,13 +88,13 @@ static inline struct iovec *virtq_elem_in(struct virtq_elem *e)
 #define VIRTQ_F_EVENT_IDX	29
 
 /*
- * Map the three rings of a queue of @num entries (a power of two up to
- * VIRTQ_NUM_MAX) into the window. Returns 0, or -EINVAL (bad size or
+ * Map the three rings of a queue of @num entries (QueueNum as the driver
+ * wrote it: a power of two up to VIRTQ_NUM_MAX) into the window. Returns 0, or -EINVAL (bad size or
  * alignment) or -EFAULT (a ring not fully inside the window); a failure
  * counts one violation and leaves the queue broken.
  */
 int virtq_setup(struct virtq *vq, struct window *win,
-		struct virtio_stats *stats, uint16_t num, uint64_t desc,
+		struct virtio_stats *stats, uint32_t num, uint64_t desc,
 		uint64_t avail, uint64_t used, uint64_t features);
 
 /* Forget everything (device reset or queue disable). */

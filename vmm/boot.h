@@ -8,14 +8,12 @@ struct memmap;
 
 /*
  * Always on the guest command line. reboot=k: the guest's "reboot -f"
- * resets through the i8042, which ends pnvm with status 0 (there is no
- * ACPI, so "poweroff -f" would only halt). panic=-1: a panicking guest
- * reboots too instead of hanging. acpi=off: there are no ACPI tables; the
- * MP table describes CPUs and interrupts, or, with virtio devices in a
- * shared window, the device tree (x86 reads a DT's CPUs and IOAPIC only
- * when ACPI is off).
+ * resets through the i8042, which ends pnvm with status 0 (the ACPI
+ * tables have no sleep registers, so "poweroff -f" would only halt).
+ * panic=-1: a panicking guest reboots too instead of hanging. The
+ * machine description adds acpi=off when it gives no ACPI tables.
  */
-#define BOOT_BASE_CMDLINE	"console=ttyS0 reboot=k panic=-1 acpi=off"
+#define BOOT_BASE_CMDLINE	"console=ttyS0 reboot=k panic=-1"
 
 /* Oldest boot protocol with xloadflags (64-bit entry) and init_size. */
 #define BOOT_MIN_PROTOCOL	0x020c

@@ -24,33 +24,19 @@ static void add_dev(struct machine *m, enum dev_kind kind, unsigned int index)
 }
 
 /*
- * --window=off has no DT (stock kernels lack CONFIG_OF): the devices go
- * on the command line, their IRQs 16 + i in the MP table.
+ * Without ACPI tables a kernel that has ACPI would look for them in the
+ * BIOS area and, with a DT, ignore the DT's CPUs and IOAPIC: acpi=off.
  */
-static int make_cmdline(struct machine *m, const char *user)
+static void make_cmdline(struct machine *m, const char *user)
 {
-	char *buf = m->cmdline;
-	size_t size = sizeof(m->cmdline), len = 0;
-
-	buf[0] = '\0';
-	for (unsigned int i = 0; m->window == WINDOW_OFF && i < m->ndevs; i++) {
-		int n = snprintf(buf + len, size - len, "%svirtio_mmio.device=0x%x@0x%llx:%u",
-				 len ? " " : "", VIRTIO_MMIO_REGION,
-				 (unsigned long long)m->devs[i].base, m->devs[i].gsi);
-
-		if (n < 0 || (size_t)n >= size - len)
-			return errf(-E2BIG, "virtio devices do not fit on the command line");
-		len += n;
-	}
-	if (user && *user)
-		snprintf(buf + len, size - len, "%s%s", len ? " " : "", user);
-	return 0;
+	snprintf(m->cmdline, sizeof(m->cmdline), "%s%s%s",
+		 m->tables == TABLES_ACPI ? "" : "acpi=off",
+		 m->tables != TABLES_ACPI && user && *user ? " " : "", user ? user : "");
 }
 
 int machine_from_opts(struct machine *m, const struct pnvm_opts *o)
 {
 	unsigned int k;
-	int ret;
 
 	memset(m, 0, sizeof(*m));
 	m->name = o->name;
@@ -86,14 +72,12 @@ int machine_from_opts(struct machine *m, const struct pnvm_opts *o)
 	 * and nothing else may describe them. Only when there are devices:
 	 * a VM without any keeps the plain MP-table boot any guest takes.
 	 */
-	m->dt = machine_has_window(m);
+	m->tables = machine_has_window(m) ? TABLES_DT : m->ndevs ? TABLES_ACPI : TABLES_MPTABLE;
 	if (machine_has_window(m)) {
 		m->window_size = o->window_size;
 		m->window_gpa = guest_window_gpa(m->memory, m->window_size);
 	}
-	ret = make_cmdline(m, o->cmdline);
-	if (ret)
-		return ret;
+	make_cmdline(m, o->cmdline);
 	/* The memory map: RAM first (slots 0, 1), the window after it. */
 	return guest_layout(&m->ram, m->memory);
 }
@@ -273,6 +257,9 @@ static json_object *machine_json(const struct machine *m, char *line)
 	static const char *const modes[] = {
 		[WINDOW_ON] = "on", [WINDOW_OFF] = "off", [WINDOW_HIDDEN] = "hidden",
 	};
+	static const char *const tables[] = {
+		[TABLES_MPTABLE] = "mptable", [TABLES_DT] = "device-tree", [TABLES_ACPI] = "acpi",
+	};
 	json_object *root = json_object_new_object(), *mem = json_object_new_object();
 	json_object *boot = json_object_new_object(), *win = json_object_new_object();
 	json_object *regions = json_object_new_array(), *devs = json_object_new_array();
@@ -298,7 +285,7 @@ static json_object *machine_json(const struct machine *m, char *line)
 	/* The whole line the guest gets (validation checked its length). */
 	if (!boot_cmdline(line, GUEST_CMDLINE_MAX, m->cmdline))
 		json_object_object_add(boot, "cmdline", jstr(line));
-	json_object_object_add(boot, "tables", jstr(m->dt ? "device-tree" : "mptable"));
+	json_object_object_add(boot, "tables", jstr(tables[m->tables]));
 	json_object_object_add(root, "boot", boot);
 
 	json_object_object_add(win, "mode", jstr(modes[m->window]));

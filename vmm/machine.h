@@ -33,6 +33,18 @@ enum window_mode {
 	WINDOW_HIDDEN,		/* a window the guest is not told of */
 };
 
+/*
+ * How the guest learns its CPUs, interrupt routing and devices: a device
+ * tree in window mode (the window is a DT restricted-dma-pool), ACPI for
+ * devices without a window (what stock kernels read), and the MP table
+ * for a VM without devices (any kernel, ACPI or not).
+ */
+enum guest_tables {
+	TABLES_MPTABLE,
+	TABLES_DT,
+	TABLES_ACPI,
+};
+
 enum dev_kind {
 	DEV_BLK,
 	DEV_NET,
@@ -66,7 +78,7 @@ struct machine {
 	const char *kernel;
 	const char *initrd;	/* NULL: none */
 	char cmdline[GUEST_CMDLINE_MAX];
-	bool dt;		/* device tree (window mode), else MP table */
+	enum guest_tables tables;
 
 	/* The shared window (only with devices and not off). */
 	enum window_mode window;

@@ -14,6 +14,7 @@
 
 #include "virtio/devices.h"
 #include "virtio/fdt.h"
+#include "vmm/acpi.h"
 #include "vmm/boot.h"
 #include "vmm/gmem.h"
 #include "vmm/mptable.h"
@@ -142,14 +143,54 @@ static int load_dtb(struct vm *vm)
 	return 0;
 }
 
+/* ACPI tables in the BIOS area, the RSDP also in the zero page. */
+static int load_acpi(struct vm *vm)
+{
+	struct acpi_virtio_dev devs[PNVM_MAX_VIRTIO];
+	struct acpi_config cfg = {
+		.cpus = vm->m->cpus, .lapic = GUEST_LAPIC, .ioapic = GUEST_IOAPIC,
+		.devs = devs, .ndevs = vm->nr_vdevs,
+	};
+	size_t size = GUEST_HIGH - GUEST_BIOS;
+	struct boot_params *bp = guest_ptr(&vm->mem, GUEST_BOOT_PARAMS, sizeof(*bp));
+	void *buf = guest_ptr(&vm->mem, GUEST_BIOS, size);
+	int n;
+
+	if (!bp || !buf)
+		return errf(-ENOMEM, "guest RAM too small for the ACPI tables");
+	for (unsigned int i = 0; i < vm->nr_vdevs; i++)
+		devs[i] = (struct acpi_virtio_dev){
+			.base = vm->vdevs[i]->base, .size = VIRTIO_MMIO_REGION,
+			.gsi = vm->vdevs[i]->gsi,
+		};
+	n = acpi_build(&cfg, buf, size, GUEST_BIOS);
+	if (n < 0)
+		return errf(n, "ACPI tables: %s", strerror(-n));
+	bp->acpi_rsdp_addr = GUEST_BIOS;
+	return 0;
+}
+
 /*
  * Per-device counters: with --report always, otherwise only when a
  * driver broke a rule or sent bad requests (those matter).
  */
 static void report_devices(struct vm *vm)
 {
+	static const char *const hint[] = {
+		[TABLES_DT] = "window mode needs a guest kernel with CONFIG_OF and "
+			      "CONFIG_DMA_RESTRICTED_POOL; a stock kernel wants --window=off",
+		[TABLES_ACPI] = "the guest kernel needs CONFIG_ACPI and virtio_mmio "
+				"(built in, or loaded from its initramfs)",
+	};
+	unsigned int found = 0;
 	char line[160];
 
+	for (unsigned int i = 0; i < vm->nr_vdevs; i++)
+		found += vm->vdevs[i]->found;
+	/* Devices no driver ever saw: say so rather than fail silently. */
+	if (vm->nr_vdevs && !found && hint[vm->m->tables])
+		warnf("the guest found none of its %u virtio devices: %s",
+		      vm->nr_vdevs, hint[vm->m->tables]);
 	for (unsigned int i = 0; i < vm->nr_vdevs; i++) {
 		struct virtio_stats *s = &vm->vdevs[i]->stats;
 
@@ -283,11 +324,13 @@ static int build_machine(struct vm *vm, struct payload *in)
 	ret = boot_load(&vm->mem, &in->bz, in->cmdline, in->initrd, in->initrd_len);
 	/* Loaded: the copies would only add to pnvm's own RSS from now on. */
 	payload_free(in);
-	/* A DT and an MP table would both register the CPUs and LAPIC. */
-	if (!ret && m->dt)
+	/* One description of the CPUs and interrupts, never two. */
+	if (!ret && m->tables == TABLES_DT)
 		ret = load_dtb(vm);
+	else if (!ret && m->tables == TABLES_ACPI)
+		ret = load_acpi(vm);
 	else if (!ret)
-		ret = mptable_write(&vm->mem, m->cpus, vm->nr_vdevs);
+		ret = mptable_write(&vm->mem, m->cpus, 0);
 	if (!ret)
 		ret = cpu_write_boot_tables(&vm->mem);
 	if (ret)

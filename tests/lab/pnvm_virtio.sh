@@ -20,17 +20,24 @@
 # Window mode needs the guest patches (kernel-patches/guest: the pool
 # memblock-reserved, check_timer() skipped), which the test guest kernel
 # has. It runs in the patched lab; the stock lab runs the same devices
-# with --window=off instead (MP table, virtio_mmio.device=, devices reach
+# with --window=off instead (ACPI tables, LNRO0005 devices, devices reach
 # all guest RAM: disk, ping, hwrng, counters), so both routes are tested.
+#
+# PNVM_VIRTIO_GUEST=debian (tests/lab/pnvm_stock_guest.sh): the same checks
+# with Debian's own kernel, which nobody here built (no CONFIG_OF, no
+# command-line devices), its virtio modules loaded from the initramfs:
+# always --window=off, the devices found through ACPI.
 set -u
 cd "$(dirname "$0")/../.."
 
 . tests/lib/lab.sh
 
+guest=${PNVM_VIRTIO_GUEST:-test}
+[ "$guest" = debian ] && kernel=$(scripts/kernel debian 2>/dev/null)
 mem_mb=256 win_mb=64
 tap=pnvmv0 host_ip=10.77.0.1 guest_ip=10.77.0.2
 tmp=$(mktemp -d)
-keep=build/lab/pnvm_virtio
+keep=build/lab/pnvm_virtio; [ "$guest" = debian ] && keep=build/lab/pnvm_stock_guest
 cleanup() {
 	kill $(jobs -p) 2>/dev/null
 	ip link del "$tap" 2>/dev/null
@@ -39,7 +46,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-if [ "${PNVM_LAB_KERNEL:-}" = patched ]; then mode=window; else mode=off; fi
+if [ "${PNVM_LAB_KERNEL:-}" = patched ] && [ "$guest" != debian ]; then mode=window; else mode=off; fi
 
 [ -x "$pnvm" ]; ok $? "build/pnvm is built"
 [ -n "$kernel" ] && [ -f "$kernel" ]; ok $? "guest kernel: ${kernel:-none} (window mode: $mode)"
@@ -48,11 +55,37 @@ if [ "${PNVM_LAB_KERNEL:-}" = patched ]; then mode=window; else mode=off; fi
 
 # --- the guest's side ---------------------------------------------------------
 mkdir -p "$tmp/extra"
+# Debian's modules, decompressed (busybox insmod), each after what it
+# depends on (the depends= of its .modinfo; virtio itself is built in).
+if [ "$guest" = debian ]; then
+	mdir=$(dirname "$kernel" | sed 's#/linux-binary-#/linux-modules-#')
+	mkdir -p "$tmp/extra/mods"
+	addmod() {
+		local f d
+		[ -f "$tmp/extra/mods/$1.ko" ] && return 0
+		f=$(find "$mdir" -name "$1.ko.xz" | head -n 1)
+		[ -n "$f" ] || return 1
+		xz -dc "$f" > "$tmp/extra/mods/$1.ko" || return 1
+		for d in $(strings "$tmp/extra/mods/$1.ko" | sed -n 's/^depends=//p' | tr ',' ' '); do
+			addmod "$d" || return 1
+		done
+		echo "$1" >> "$tmp/extra/mods/order"
+	}
+	for m in virtio_mmio virtio_blk virtio_net virtio-rng; do
+		addmod $m; ok $? "Debian module $m (and what it depends on) from $mdir"
+	done
+	diag "insmod order: $(tr '\n' ' ' < "$tmp/extra/mods/order")"
+fi
 cat > "$tmp/extra/virtio-test" <<'EOF'
 #!/bin/sh
 say() { echo "PNVM-V $*"; }
 seed=$(sed -n 's/.*pnvm\.seed=\([0-9a-f]*\).*/\1/p' /proc/cmdline)
+for m in $(cat /mods/order 2>/dev/null); do
+	insmod /mods/$m.ko || say insmod-failed $m
+done
 say pool "$(dmesg | grep -m1 'restricted DMA pool')"
+say acpi "$(dmesg | grep -m1 'ACPI: RSDP')"
+say lnro $(ls /sys/bus/platform/drivers/virtio-mmio 2>/dev/null | grep -c '^LNRO0005')
 say irqs "$(grep virtio /proc/interrupts | tr -s ' ' | tr '\n' ';')"
 
 # blk: 1 MiB at 1 MiB, direct both ways, so nothing comes from the page cache.
@@ -89,7 +122,7 @@ EOF
 sed -i "s/GUEST_IP/$guest_ip/; s/HOST_IP/$host_ip/" "$tmp/extra/virtio-test"
 chmod +x "$tmp/extra/virtio-test"
 base=$(scripts/guest-initrd "$tmp/base.cpio.gz" 2>"$tmp/initrd.err") &&
-	(cd "$tmp/extra" && echo virtio-test | cpio -o -H newc -R 0:0 --quiet | gzip) > "$tmp/extra.cpio.gz" &&
+	(cd "$tmp/extra" && find . -mindepth 1 | sed 's#^\./##' | cpio -o -H newc -R 0:0 --quiet | gzip) > "$tmp/extra.cpio.gz" &&
 	cat "$base" "$tmp/extra.cpio.gz" > "$tmp/initrd.cpio.gz"
 ok $? "guest initramfs with the device script built"
 
@@ -183,6 +216,13 @@ if [ $mode = window ]; then
 	ok $? "guest swiotlb: ${used:-no} slots of the restricted pool in use (rings and buffers live in the window)"
 fi
 diag "guest interrupts: $(v irqs)"
+if [ $mode = off ]; then
+	[ "$(v lnro)" = 3 ]
+	ok $? "ACPI: virtio_mmio bound 3 LNRO0005 devices ($(v lnro); $(v acpi))"
+	! grep -aq 'insmod-failed' "$tmp/out"
+	ok $? "every module loaded ($(grep -a 'insmod-failed' "$tmp/out" | tr -d '\r' | tr '\n' ' '))"
+	diag "guest device lines: $(grep -a 'virtio_blk\|virtio_net\|LNRO\|virtio-mmio' "$tmp/out" | tr -d '\r' | head -n 8 | tr '\n' ';')"
+fi
 
 [ "$(v pattern)" = "$want" ]; ok $? "guest built the pattern the host expects ($want)"
 [ "$(v blk-write)" = ok ] && [ "$(v blk-readback)" = ok ]

@@ -78,7 +78,7 @@ static void window_mode(void)
 			  "--disk", "/a.img", "--disk", "/b.img,ro", "--net", "tap=tap0", "--rng",
 			  "--console", "--shared-window", "32M", "--name", "vm-1")),
 	   "a VM with every kind of device is described");
-	ok(m.ndevs == 5 && m.window == WINDOW_ON && m.dt && m.ram.nr == 2,
+	ok(m.ndevs == 5 && m.window == WINDOW_ON && m.tables == TABLES_DT && m.ram.nr == 2,
 	   "5 devices, window on, a device tree, two RAM regions");
 	for (unsigned int i = 0; i < m.ndevs; i++)
 		if (m.devs[i].base != GUEST_VIRTIO_BASE + i * GUEST_VIRTIO_STRIDE ||
@@ -102,8 +102,8 @@ static void window_mode(void)
 	   num(j, "window.gpa") == (int64_t)(GUEST_4G + (1ULL << 30)) && num(j, "window.node") == 0,
 	   "window: on, 32M after RAM, node 0");
 	ok(!strcmp(str(j, "boot.tables"), "device-tree") &&
-	   !strcmp(str(j, "boot.cmdline"), BOOT_BASE_CMDLINE) && !at(j, "boot.initrd"),
-	   "boot: a device tree, the base command line, no initrd");
+	   !strcmp(str(j, "boot.cmdline"), BOOT_BASE_CMDLINE " acpi=off") && !at(j, "boot.initrd"),
+	   "boot: a device tree, the base command line and acpi=off, no initrd");
 	ok(json_object_array_length(at(j, "devices")) == 5 &&
 	   !strcmp(str(j, "devices.1.name"), "blk1") &&
 	   json_object_get_boolean(at(j, "devices.1.readonly")) &&
@@ -119,23 +119,24 @@ static void other_modes(void)
 	json_object *j;
 
 	ok(!describe(ARGV("--kernel", "/k", "--private-node", "0", "--rng", "--window=off",
-			  "--cmdline", "quiet")) && m.window == WINDOW_OFF && !m.dt,
-	   "--window=off: no window, an MP table");
-	ok(!strcmp(m.cmdline, "virtio_mmio.device=0x200@0xd0000000:16 quiet"),
-	   "--window=off: the devices go on the command line (%s)", m.cmdline);
+			  "--cmdline", "quiet")) && m.window == WINDOW_OFF && m.tables == TABLES_ACPI,
+	   "--window=off: no window, ACPI tables");
+	ok(!strcmp(m.cmdline, "quiet"),
+	   "--window=off: nothing of pnvm's on the command line (%s)", m.cmdline);
 	j = as_json();
 	ok(j && !strcmp(str(j, "window.mode"), "off") && !at(j, "window.gpa") &&
 	   json_object_array_length(at(j, "memory.regions")) == 1 &&
-	   !strcmp(str(j, "boot.tables"), "mptable") &&
-	   !strcmp(str(j, "boot.cmdline"), BOOT_BASE_CMDLINE " virtio_mmio.device=0x200@0xd0000000:16 quiet"),
-	   "--window=off JSON: mode off, no window region, MP table, the whole command line");
+	   !strcmp(str(j, "boot.tables"), "acpi") &&
+	   !strcmp(str(j, "boot.cmdline"), BOOT_BASE_CMDLINE " quiet"),
+	   "--window=off JSON: mode off, no window region, ACPI, the whole command line");
 	json_object_put(j);
 
 	ok(!describe(ARGV("--kernel", "/k", "--private-node", "1", "--rng", "--window=hidden")) &&
-	   m.window == WINDOW_HIDDEN && m.dt && machine_has_window(&m),
+	   m.window == WINDOW_HIDDEN && m.tables == TABLES_DT && machine_has_window(&m),
 	   "--window=hidden: a window (and a DT) the guest is not told of");
 	ok(!describe(ARGV("--kernel", "/k", "--private-node", "1", "--window=hidden")) &&
-	   !m.dt && !machine_has_window(&m) && !m.window_size,
+	   m.tables == TABLES_MPTABLE && !strcmp(m.cmdline, "acpi=off") &&
+	   !machine_has_window(&m) && !m.window_size,
 	   "no devices: no window and the MP-table boot, whatever the mode");
 }
 

@@ -50,10 +50,12 @@ static void test_rng(struct window *win, struct ioloop *loop)
 	virtio_mmio_read(vdev, VIRTIO_MMIO_MAGIC_VALUE, &v, 2);
 	ok(v == 0 || (v & 0xffff) == 0, "16-bit register read returns 0");
 	ok(tdrv_rd(&d, VIRTIO_MMIO_SHM_LEN_LOW) == 0xffffffff, "no shared memory regions");
+	ok(!vdev->found, "reading registers is not finding: not found yet");
 
 	ok(!(tdrv_negotiate(&d, FEATS & ~(1ULL << VIRTIO_F_ACCESS_PLATFORM)) &
 	     VIRTIO_CONFIG_S_FEATURES_OK),
 	   "window mode: FEATURES_OK refused without ACCESS_PLATFORM");
+	ok(vdev->found, "a driver that set a status bit found the device");
 	ok(!(tdrv_negotiate(&d, FEATS & ~(1ULL << VIRTIO_F_VERSION_1)) &
 	     VIRTIO_CONFIG_S_FEATURES_OK), "FEATURES_OK refused without VERSION_1");
 	ok(tdrv_negotiate(&d, FEATS) & VIRTIO_CONFIG_S_FEATURES_OK, "FEATURES_OK accepted");
@@ -118,6 +120,16 @@ static void test_rng(struct window *win, struct ioloop *loop)
 	ok(tdrv_rd(&d, VIRTIO_MMIO_QUEUE_READY) == 0 &&
 	   (tdrv_rd(&d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET) &&
 	   vdev->stats.violations == 2, "ring in guest RAM: queue not ready, needs reset");
+
+	/* QueueNum 0x10010: refused, not served as a 16-entry queue. */
+	tdrv_negotiate(&d, FEATS);
+	tdrv_queue(&d, 0, 16);
+	tdrv_wr(&d, VIRTIO_MMIO_QUEUE_READY, 0);
+	tdrv_wr(&d, VIRTIO_MMIO_QUEUE_NUM, 0x10010);
+	tdrv_wr(&d, VIRTIO_MMIO_QUEUE_READY, 1);
+	ok(tdrv_rd(&d, VIRTIO_MMIO_QUEUE_READY) == 0 &&
+	   (tdrv_rd(&d, VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_NEEDS_RESET) &&
+	   vdev->stats.violations == 3, "QueueNum 0x10010: queue not ready, needs reset");
 	virtio_dev_free(vdev);
 }
 

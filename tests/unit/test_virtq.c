@@ -154,6 +154,10 @@ int main(void)
 	   "queue size not a power of 2: -EINVAL");
 	ok(virtq_setup(&vq, &win, &st, 512, DESC, AVAIL, USED, FEAT) == -EINVAL,
 	   "queue size above QueueNumMax: -EINVAL");
+	ok(virtq_setup(&vq, &win, &st, 0x10010, DESC, AVAIL, USED, FEAT) == -EINVAL,
+	   "queue size 0x10010 (16 in the low 16 bits): -EINVAL");
+	ok(virtq_setup(&vq, &win, &st, 0x10000, DESC, AVAIL, USED, FEAT) == -EINVAL,
+	   "queue size 65536: -EINVAL");
 	ok(virtq_setup(&vq, &win, &st, 8, DESC, AVAIL, UINT64_MAX - 3, FEAT) == -EFAULT,
 	   "used ring wrapping 2^64: -EFAULT");
 
