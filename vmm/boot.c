@@ -75,9 +75,9 @@ int bzimage_parse(const void *buf, size_t len, struct bzimage *bz)
 	return 0;
 }
 
-int boot_cmdline(char *buf, size_t size, const char *user)
+int boot_cmdline(char *buf, size_t size, bool acpi, const char *user)
 {
-	int n = snprintf(buf, size, "%s%s%s", BOOT_BASE_CMDLINE,
+	int n = snprintf(buf, size, "%s%s%s%s", BOOT_BASE_CMDLINE, acpi ? "" : " acpi=off",
 			 user && *user ? " " : "", user ? user : "");
 
 	if (n < 0 || (size_t)n >= size)

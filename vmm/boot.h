@@ -40,8 +40,12 @@ struct bzimage {
 /* Check and decode a bzImage in memory. -ENOEXEC + errf() if it is not one. */
 int bzimage_parse(const void *buf, size_t len, struct bzimage *bz);
 
-/* BOOT_BASE_CMDLINE plus the user's part, into buf. */
-int boot_cmdline(char *buf, size_t size, const char *user);
+/*
+ * BOOT_BASE_CMDLINE, acpi=off unless the guest gets ACPI tables (a kernel
+ * with ACPI would otherwise search the BIOS area and, with a DT, ignore
+ * the DT's CPUs and IOAPIC), then the user's part, into buf.
+ */
+int boot_cmdline(char *buf, size_t size, bool acpi, const char *user);
 
 /* Guest address where the initrd goes: top of low RAM, under the limits. */
 int boot_initrd_addr(const struct bzimage *bz, u64 low_ram_end, size_t initrd_len,

@@ -23,17 +23,6 @@ static void add_dev(struct machine *m, enum dev_kind kind, unsigned int index)
 	};
 }
 
-/*
- * Without ACPI tables a kernel that has ACPI would look for them in the
- * BIOS area and, with a DT, ignore the DT's CPUs and IOAPIC: acpi=off.
- */
-static void make_cmdline(struct machine *m, const char *user)
-{
-	snprintf(m->cmdline, sizeof(m->cmdline), "%s%s%s",
-		 m->tables == TABLES_ACPI ? "" : "acpi=off",
-		 m->tables != TABLES_ACPI && user && *user ? " " : "", user ? user : "");
-}
-
 int machine_from_opts(struct machine *m, const struct pnvm_opts *o)
 {
 	unsigned int k;
@@ -77,7 +66,7 @@ int machine_from_opts(struct machine *m, const struct pnvm_opts *o)
 		m->window_size = o->window_size;
 		m->window_gpa = guest_window_gpa(m->memory, m->window_size);
 	}
-	make_cmdline(m, o->cmdline);
+	snprintf(m->cmdline, sizeof(m->cmdline), "%s", o->cmdline ? o->cmdline : "");
 	/* The memory map: RAM first (slots 0, 1), the window after it. */
 	return guest_layout(&m->ram, m->memory);
 }
@@ -171,6 +160,7 @@ int machine_validate(const struct machine *m, struct payload *in)
 			return errf(ret, "--initrd %s", err_msg());
 	}
 	ret = boot_cmdline(in->cmdline, MIN(sizeof(in->cmdline), (size_t)in->bz.cmdline_size + 1),
+			   m->tables == TABLES_ACPI,
 			   m->cmdline);
 	if (ret)
 		return ret;
@@ -283,7 +273,7 @@ static json_object *machine_json(const struct machine *m, char *line)
 	json_object_object_add(boot, "kernel", jstr(m->kernel));
 	json_object_object_add(boot, "initrd", jstr(m->initrd));
 	/* The whole line the guest gets (validation checked its length). */
-	if (!boot_cmdline(line, GUEST_CMDLINE_MAX, m->cmdline))
+	if (!boot_cmdline(line, GUEST_CMDLINE_MAX, m->tables == TABLES_ACPI, m->cmdline))
 		json_object_object_add(boot, "cmdline", jstr(line));
 	json_object_object_add(boot, "tables", jstr(tables[m->tables]));
 	json_object_object_add(root, "boot", boot);

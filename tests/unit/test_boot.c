@@ -92,11 +92,13 @@ int main(void)
 	ok(!bzimage_parse(img, IMG_SIZE, &bz), "header restored parses again");
 
 	/* Command line. */
-	ok(!boot_cmdline(cmd, sizeof(cmd), NULL) && !strcmp(cmd, BOOT_BASE_CMDLINE),
-	   "no --cmdline: the defaults (\"%s\")", cmd);
-	ok(!boot_cmdline(cmd, sizeof(cmd), "quiet") && !strcmp(cmd, BOOT_BASE_CMDLINE " quiet"),
+	ok(!boot_cmdline(cmd, sizeof(cmd), true, NULL) && !strcmp(cmd, BOOT_BASE_CMDLINE),
+	   "no --cmdline, ACPI: the defaults (\"%s\")", cmd);
+	ok(!boot_cmdline(cmd, sizeof(cmd), false, NULL) && !strcmp(cmd, BOOT_BASE_CMDLINE " acpi=off"),
+	   "no ACPI tables: acpi=off (\"%s\")", cmd);
+	ok(!boot_cmdline(cmd, sizeof(cmd), true, "quiet") && !strcmp(cmd, BOOT_BASE_CMDLINE " quiet"),
 	   "--cmdline is appended (\"%s\")", cmd);
-	ok(boot_cmdline(cmd, 40, "a very long command line indeed") == -E2BIG,
+	ok(boot_cmdline(cmd, 40, true, "a very long command line indeed") == -E2BIG,
 	   "too long for the kernel: %s", err_msg());
 
 	/* initrd: top of low RAM, page aligned, above the decompressed kernel. */

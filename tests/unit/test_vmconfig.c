@@ -52,7 +52,7 @@ static void test_accepted(void)
 	ok(vc.m.ndevs == 3 && vc.m.devs[0].kind == DEV_BLK && vc.m.devs[0].ro &&
 	   !strcmp(vc.m.devs[0].path, "/var/lib/disk.img") && !vc.m.devs[1].ro &&
 	   vc.m.devs[2].kind == DEV_CONSOLE, "disks in order, readonly; console Tty is virtio-console");
-	ok(vc.m.dt && vc.m.window_size == PNVM_DEFAULT_WINDOW, "devices: the CLI's default window, DT boot");
+	ok(vc.m.tables == TABLES_DT && vc.m.window_size == PNVM_DEFAULT_WINDOW, "devices: the CLI's default window, DT boot");
 
 	ok(!parse(kata_json, -1), "Kata's VmConfig, unknown fields ignored (%s)", err_msg());
 	ok(vc.m.memory == 256 * SZ_1M && vc.m.node == 1 && vc.m.ndevs == 2 &&
