@@ -24,6 +24,7 @@
 /* AML opcodes and resource descriptor tags used here. */
 #define AML_NAME		0x08
 #define AML_BYTE		0x0a
+#define AML_DWORD		0x0c
 #define AML_STRING		0x0d
 #define AML_SCOPE		0x10
 #define AML_BUFFER		0x11
@@ -33,6 +34,9 @@
 #define RES_MEM32_FIXED		0x86
 #define RES_EXT_IRQ		0x89
 #define RES_END			0x79
+#define RES_IRQ_NOFLAGS		0x22	/* small IRQ, 2 bytes: ISA edge high */
+#define RES_IO			0x47	/* small I/O port range, 7 bytes */
+#define EISA_PNP0501		0x0105d041	/* EisaId("PNP0501"): a 16550 */
 /* Extended interrupt flags: consumer, edge; active high, exclusive. */
 #define RES_IRQ_CONSUMER_EDGE	0x03
 
@@ -158,6 +162,37 @@ static void aml_crs(struct aml *a, const struct acpi_virtio_dev *d)
 	aml_bytes(a, res, sizeof(res));
 }
 
+/*
+ * Device(COM1) { _HID EisaId("PNP0501"), _UID 1, _CRS { IO 0x3f8/8, IRQ 4 } }.
+ * Without it a hardware-reduced guest has no legacy PIC and so no ISA
+ * IRQ mappings: ttyS0's IRQ 4 never arrives and user space's console
+ * output waits forever. Described, 8250_pnp routes it through the IOAPIC.
+ */
+static void aml_com1(struct aml *a)
+{
+	static const u8 crs[] = {
+		AML_NAME, '_', 'C', 'R', 'S', AML_BUFFER, 1 + 2 + 13, AML_BYTE, 13,
+		RES_IO, 1, 0xf8, 0x03, 0xf8, 0x03, 1, 8,	/* Decode16, 0x3f8, 8 ports */
+		RES_IRQ_NOFLAGS, 1 << 4, 0,			/* IRQ 4 */
+		RES_END, 0,
+	};
+	u8 body[64];
+	struct aml b = { body, 0, sizeof(body), false };
+	u32 hid = EISA_PNP0501;
+
+	aml_bytes(&b, "COM1", 4);
+	aml_byte(&b, AML_NAME);
+	aml_bytes(&b, "_HID", 4);
+	aml_byte(&b, AML_DWORD);
+	aml_bytes(&b, &hid, 4);
+	aml_name_byte(&b, "_UID", 1);
+	aml_bytes(&b, crs, sizeof(crs));
+	aml_byte(a, AML_EXT);
+	aml_byte(a, AML_DEVICE);
+	aml_pkglen(a, b.len);
+	aml_bytes(a, body, b.len);
+}
+
 /* Device(VIOn) { _HID "LNRO0005", _UID n, _CRS } */
 static void aml_virtio(struct aml *a, unsigned int i, const struct acpi_virtio_dev *d)
 {
@@ -182,10 +217,11 @@ static void aml_virtio(struct aml *a, unsigned int i, const struct acpi_virtio_d
 /* The DSDT's AML: Scope(\_SB) { the devices }. */
 static size_t dsdt_aml(const struct acpi_config *c, u8 *out, size_t cap, bool *full)
 {
-	u8 devs[64 * 16];
+	u8 devs[64 * 17];
 	struct aml d = { devs, 0, sizeof(devs), false };
 	struct aml a = { out, 0, cap, false };
 
+	aml_com1(&d);
 	for (unsigned int i = 0; i < c->ndevs; i++)
 		aml_virtio(&d, i, &c->devs[i]);
 	aml_byte(&a, AML_SCOPE);

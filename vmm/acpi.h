@@ -23,9 +23,9 @@ struct acpi_config {
 /*
  * ACPI tables for a hardware-reduced x86 machine, the way stock kernels
  * find virtio-mmio devices: RSDP, XSDT, FADT (HW_REDUCED_ACPI), MADT
- * (local APICs, the IOAPIC, NMI on LINT1) and a DSDT with one
- * "LNRO0005" device per transport (its MMIO window and edge-triggered
- * GSI). Written into @buf, which the guest sees at @gpa; the RSDP comes
+ * (local APICs, the IOAPIC, NMI on LINT1) and a DSDT with the UART
+ * (COM1: 0x3f8, IRQ 4) and one "LNRO0005" device per transport (its
+ * MMIO window and edge-triggered GSI). Written into @buf, which the guest sees at @gpa; the RSDP comes
  * first (16-byte aligned when @gpa is). Returns the bytes used, or
  * -EINVAL (bad config) / -ENOSPC (@size too small).
  */

@@ -33,7 +33,7 @@ cd "$(dirname "$0")/../.."
 . tests/lib/lab.sh
 
 guest=${PNVM_VIRTIO_GUEST:-test}
-[ "$guest" = debian ] && kernel=$(scripts/kernel debian 2>/dev/null)
+[ "$guest" = debian ] && kernel=${PNVM_DEBIAN_KERNEL:-$(scripts/kernel debian 2>/dev/null)}
 mem_mb=256 win_mb=64
 tap=pnvmv0 host_ip=10.77.0.1 guest_ip=10.77.0.2
 tmp=$(mktemp -d)
@@ -141,7 +141,7 @@ ok $? "L1 tap $tap at $host_ip"
 bad() { # WHAT PATTERN ARGS...
 	local what=$1 pat=$2 rc lines
 	shift 2
-	"$pnvm" --kernel "$kernel" --initrd "$tmp/initrd.cpio.gz" --memory 64M "$@" \
+	"$pnvm" --kernel "$kernel" --initrd "$tmp/initrd.cpio.gz" --memory "${mem_mb}M" "$@" \
 		< /dev/null > "$tmp/bad.out" 2> "$tmp/bad.err"
 	rc=$?
 	lines=$(wc -l < "$tmp/bad.err")

@@ -179,6 +179,10 @@ int main(void)
 			found += strstr(dsl, want) != NULL;
 		}
 		ok(found == 8, "DSDT: each device's GSI 16-23, edge, active high (%d of 8)", found);
+		ok(strstr(dsl, "Name (_HID, EisaId (\"PNP0501\")") &&
+		   strstr(dsl, "IO (Decode16,\n                    0x03F8,") &&
+		   strstr(dsl, "IRQNoFlags ()\n                    {4}"),
+		   "DSDT: COM1, a 16550 at 0x3f8 on IRQ 4");
 		ok(count(dsl, "Scope (\\_SB)") == 1 && !strstr(dsl, "Error") && !strstr(dsl, "Unknown"),
 		   "DSDT: one \\_SB scope, no errors");
 		if (!strstr(dsl, "LNRO0005"))
