@@ -22,6 +22,8 @@
  */
 #define PNVM_CH_VERSION		"40.0.0"
 #define API_MAX_CLIENTS		16
+/* Tap fds with one request: pnvm's nets take one; more is refused, not lost. */
+#define API_MAX_FDS		8
 
 enum api_vm_state {
 	API_VM_NONE,		/* no vm.create yet, or vm.delete */

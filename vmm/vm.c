@@ -52,7 +52,7 @@ static int create_devices(struct vm *vm)
 			ret = virtio_blk_create(&slot, d->path, d->ro, &vm->vdevs[i]);
 			break;
 		case DEV_NET:
-			ret = virtio_net_create(&slot, d->tap, &vm->vdevs[i]);
+			ret = virtio_net_create(&slot, d->tap, d->tap_fd, d->mac, &vm->vdevs[i]);
 			break;
 		case DEV_RNG:
 			ret = virtio_rng_create(&slot, &vm->vdevs[i]);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,52 @@ static bool expect_continue(void)
 	return cont && strstr(out, "204 No Content");
 }
 
+/*
+ * A request whose bytes carry @fd (SCM_RIGHTS), in one sendmsg as
+ * libvirt's ch driver sends vm.add-net; the status line's code, or -1.
+ */
+static int send_with_fd(const char *method, const char *ep, const char *json, int fd)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } ctl;
+	char msg[1024], out[1024];
+	struct iovec iov = { msg, 0 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	int s = socket(AF_UNIX, SOCK_STREAM, 0), status = -1;
+	ssize_t n;
+
+	iov.iov_len = snprintf(msg, sizeof(msg), "%s /api/v1/%s HTTP/1.1\r\nHost: localhost\r\n"
+			       "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+			       method, ep, json ? strlen(json) : 0, json ? json : "");
+	if (fd >= 0) {
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	strcpy(sa.sun_path, sock);
+	if (s >= 0 && !connect(s, (struct sockaddr *)&sa, sizeof(sa)) &&
+	    sendmsg(s, &mh, 0) == (ssize_t)iov.iov_len && (n = read(s, out, sizeof(out) - 1)) > 0) {
+		out[n] = '\0';
+		sscanf(out, "HTTP/1.1 %d", &status);
+		if (status >= 300)
+			tap_diag("%s %s with fd: %s", method, ep, out);
+	}
+	if (s >= 0)
+		close(s);
+	return status;
+}
+
+/* Does the server still hold the pipe's read end? (Ours is closed.) */
+static bool held(int wfd)
+{
+	return write(wfd, "x", 1) == 1;
+}
+
 /* The state vm.info reports. */
 static bool state_is(const char *state)
 {
@@ -180,6 +227,33 @@ static void *serve(void *arg)
 	return (void *)(long)api_server_run(srv);
 }
 
+static int netpipe[2] = { -1, -1 };
+
+/* vm.add-net with a tap fd: a pipe stands in for the tap (fake ops). */
+static void test_add_net(void)
+{
+	static const char net[] = "{\"mac\":\"52:54:00:aa:bb:cc\",\"num_queues\":2}";
+	int other[2];
+	char *body = NULL;
+
+	if (pipe(netpipe) || pipe(other))
+		return;
+	fcntl(netpipe[1], F_SETFL, O_NONBLOCK);
+	ok(send_with_fd("PUT", "vm.add-net", net, netpipe[0]) == 204, "vm.add-net with an fd (SCM_RIGHTS): 204");
+	close(netpipe[0]);
+	ok(held(netpipe[1]), "the fd arrived and the server keeps it");
+	ok(req("GET", "vm.info", NULL, &body) == 200 && strstr(body, "\"mac\":\"52:54:00:aa:bb:cc\""),
+	   "vm.info: the added net with the MAC asked for");
+	free(body);
+	ok(send_with_fd("GET", "vmm.ping", NULL, other[0]) == 200, "an fd with a request that takes none");
+	close(other[0]);
+	ok(!held(other[1]), "... is closed by the server");
+	close(other[1]);
+	ok(send_with_fd("PUT", "vm.add-net", "{\"mac\":\"bogus\"}", -1) == 400, "vm.add-net, bad MAC: 400");
+	ok(call("PUT", "vm.add-net", "{\"mac\":\"52:54:00:00:00:01\"}", 400, "tap: required"),
+	   "vm.add-net with neither fd nor tap: 400");
+}
+
 static void test_lifecycle(void)
 {
 	char *body = NULL;
@@ -206,12 +280,15 @@ static void test_lifecycle(void)
 	   strstr(body, "\"host_numa_node\":1") && strstr(body, "\"cmdline\":\"quiet\"") &&
 	   strstr(body, "\"memory_actual_size\":268435456"), "vm.info: the config, node and size");
 	free(body);
+	test_add_net();
 	ok(call("GET", "vm.counters", NULL, 200, "{\"blk0\":{\"requests\":7,\"violations\":3}}"),
 	   "vm.counters: every device's counters, violations included");
 	ok(call("PUT", "vm.pause", NULL, 409, "Created: vm.pause does not apply"), "vm.pause when Created: 409");
 	ok(call("PUT", "vm.boot", NULL, 204, NULL) && state_is("Running") && fake.boot == 1, "vm.boot: Running");
 	ok(events_are("vm:booting vm:booted"), "events: booting, booted");
 	ok(call("PUT", "vm.boot", NULL, 409, "Running"), "vm.boot when Running: 409");
+	ok(call("PUT", "vm.add-net", "{\"tap\":\"t9\"}", 409, "before vm.boot"),
+	   "vm.add-net when Running: 409, no hot-plug");
 	ok(call("PUT", "vm.pause", NULL, 204, NULL) && state_is("Paused"), "vm.pause: Paused");
 	ok(call("PUT", "vm.pause", NULL, 409, NULL), "vm.pause when Paused: 409");
 	ok(call("PUT", "vm.resume", NULL, 204, NULL) && state_is("Running"), "vm.resume: Running");
@@ -240,6 +317,8 @@ static void test_lifecycle(void)
 	ok(call("PUT", "vm.boot", NULL, 204, NULL) && call("PUT", "vm.delete", NULL, 204, NULL) &&
 	   fake.shutdown == 2 && fake.destroy == 1, "vm.delete of a running VM shuts it down first");
 	ok(events_are("vm:booting vm:booted vm:shutdown vm:deleted"), "events: ... shutdown, deleted");
+	ok(!held(netpipe[1]), "vm.delete closes the added net's fd");
+	close(netpipe[1]);
 	ok(call("GET", "vm.info", NULL, 409, NULL) && call("PUT", "vm.delete", NULL, 204, NULL),
 	   "after delete: not created; delete again is 204");
 	ok(call("PUT", "vm.create", config, 204, NULL), "vm.create after delete");
@@ -412,6 +491,7 @@ int main(void)
 	void *ret;
 	char arg[160];
 
+	signal(SIGPIPE, SIG_IGN);	/* held(): a closed pipe is EPIPE, not death */
 	if (!mkdtemp(dir) || pipe(events)) {
 		ok(0, "temporary directory and event pipe");
 		return tap_done();

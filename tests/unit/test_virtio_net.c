@@ -35,7 +35,7 @@ int main(void)
 		"window and I/O loop") ||
 	    !ok(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv) == 0, "fake tap"))
 		return tap_done();
-	if (!ok(virtio_net_create_fd(&slot, sv[0], &vdev) == 0 &&
+	if (!ok(virtio_net_create_fd(&slot, sv[0], NULL, &vdev) == 0 &&
 		virtio_dev_attach(vdev, NULL, &loop) == 0, "net: create + attach"))
 		return tap_done();
 	d = (struct tdrv){ .vdev = vdev, .win = &win, .loop = &loop };
