@@ -15,6 +15,7 @@
 #include "api/server.h"
 #include "api/vmconfig.h"
 #include "vmm/cli.h"
+#include "vmm/node.h"
 
 struct api_conn {
 	int fd;
@@ -195,6 +196,11 @@ static int vm_create(struct api_server *s, const struct http_request *req, char 
 	if (!vc)
 		return reply_error(body, len, 500, "out of memory");
 	ret = vmconfig_parse(vc, req->body, req->body_len, s->cfg.default_node);
+	/* The host's rule, whatever node the config names or defaulted to. */
+	if (!ret && s->cfg.require_private) {
+		vc->m.require_private = true;
+		ret = node_require_private(vc->m.node, s->cfg.private_list);
+	}
 	if (!ret)
 		ret = s->cfg.ops->create(s->cfg.opaque, &vc->m);
 	/*

@@ -171,7 +171,7 @@ static int send_with_fd(const char *method, const char *ep, const char *json, in
 	    sendmsg(s, &mh, 0) == (ssize_t)iov.iov_len && (n = read(s, out, sizeof(out) - 1)) > 0) {
 		out[n] = '\0';
 		sscanf(out, "HTTP/1.1 %d", &status);
-		if (status >= 300)
+		if (status >= 500)
 			tap_diag("%s %s with fd: %s", method, ep, out);
 	}
 	if (s >= 0)
@@ -386,6 +386,48 @@ static void test_remote(void)
 	   "pnvm remote usage errors: 2 (create without FILE, missing FILE, unknown command, no socket)");
 }
 
+/* One request straight into a server's core, no socket. */
+static int handle(struct api_server *s, const char *ep, const char *json, char **body)
+{
+	struct http_request r = { .method = "PUT", .body = json, .body_len = strlen(json) };
+	size_t len;
+
+	snprintf(r.path, sizeof(r.path), "/api/v1/%s", ep);
+	return api_handle(s, &r, body, &len);
+}
+
+/* pnvm.conf's require_private, on a made-up host (a nodelist file). */
+static void test_require_private(void)
+{
+	static const char zoned[] = "{\"memory\":{\"size\":0,\"zones\":[{\"size\":268435456,"
+				    "\"host_numa_node\":0}]},\"payload\":{\"kernel\":\"/k\"}}";
+	static const char plain[] = "{\"payload\":{\"kernel\":\"/k\"}}";
+	char list[160], *body = NULL;
+	struct api_config cfg = {
+		.listen_fd = -1, .event_fd = -1, .signal_fd = -1, .default_node = 2,
+		.require_private = true, .private_list = list, .ops = &fake_ops,
+	};
+	struct api_server *s;
+	FILE *f;
+	int st, creates = fake.create;
+
+	snprintf(list, sizeof(list), "%s/has_private_memory", dir);
+	f = fopen(list, "w");
+	if (!f || api_server_new(&s, &cfg))
+		return;
+	fputs("2\n", f);
+	fclose(f);
+	st = handle(s, "vm.create", zoned, &body);
+	ok(st == 400 && strstr(body, "requires private memory") && strstr(body, "node 0 is not private") &&
+	   fake.create == creates, "require_private: RAM on node 0 refused, 400 says why: %s", body);
+	free(body);
+	st = handle(s, "vm.create", plain, &body);
+	ok(st == 204 && fake.create == creates + 1, "require_private: the default node 2 is private: 204");
+	free(body);
+	api_server_free(s);
+	unlink(list);
+}
+
 static void test_socket_args(void)
 {
 	int fd;
@@ -453,6 +495,12 @@ static void test_binary(void)
 	}
 	snprintf(path, sizeof(path), "%s/b.sock", dir);
 	ok(access(path, F_OK), "a refused start leaves no socket behind");
+	snprintf(cmd, sizeof(cmd), "echo 'private_node = one' > %s/bad.conf; PNVM_CONF=%s/bad.conf "
+		 "%s --api-socket path=%s", dir, dir, bin, path);
+	ok(run(cmd, line, sizeof(line)) == 2 && strstr(line, "bad.conf:1: private_node 'one'"),
+	   "a broken pnvm.conf: exit 2 before serving: %s", line);
+	snprintf(cmd, sizeof(cmd), "%s/bad.conf", dir);
+	unlink(cmd);
 
 	/* The real ops' vm.create runs the CLI's file checks (no KVM needed). */
 	snprintf(cmd, sizeof(cmd), "%s --api-socket path=%s --private-node 0 </dev/null >/dev/null 2>&1 &",
@@ -492,6 +540,7 @@ int main(void)
 	char arg[160];
 
 	signal(SIGPIPE, SIG_IGN);	/* held(): a closed pipe is EPIPE, not death */
+	setenv("PNVM_CONF", "/nonexistent/pnvm.conf", 1);	/* not this host's defaults */
 	if (!mkdtemp(dir) || pipe(events)) {
 		ok(0, "temporary directory and event pipe");
 		return tap_done();
@@ -507,6 +556,7 @@ int main(void)
 	test_bad_requests();
 	test_remote();
 	test_socket_args();
+	test_require_private();
 	test_binary();
 
 	ok(call("PUT", "vmm.shutdown", NULL, 204, NULL), "vmm.shutdown: 204");
