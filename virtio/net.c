@@ -234,18 +234,30 @@ static int net_from_fd(const struct virtio_slot *s, int tapfd, const uint8_t *ma
 		       struct virtio_dev **out)
 {
 	int hdr = HDR_LEN, ret, fd = fcntl(tapfd, F_DUPFD_CLOEXEC, 3);
+	struct ifreq ifr = { 0 };
 
 	if (fd < 0)
 		return errf(-errno, "--net fd=%d: %s", tapfd, strerror(errno));
+	if (ioctl(fd, TUNGETIFF, &ifr) < 0) {
+		ret = errf(-errno, "--net fd=%d: not a tap: %s", tapfd, strerror(errno));
+		goto err;
+	}
+	/* Frames would be misread by 12 bytes without the header. */
+	if (!(ifr.ifr_flags & IFF_TAP) || !(ifr.ifr_flags & IFF_VNET_HDR)) {
+		ret = errf(-EINVAL, "--net fd=%d: %s is not a tap opened with IFF_VNET_HDR", tapfd,
+			   ifr.ifr_name);
+		goto err;
+	}
 	/* No offloads: the guest sends and gets plain frames. */
 	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0 || ioctl(fd, TUNSETOFFLOAD, 0) < 0) {
-		ret = errf(-errno, "--net fd=%d: not a tap with a vnet header: %s", tapfd, strerror(errno));
-		close(fd);
-		return ret;
+		ret = errf(-errno, "--net fd=%d: vnet header: %s", tapfd, strerror(errno));
+		goto err;
 	}
 	ret = virtio_net_create_fd(s, fd, mac, out);
-	if (ret)
-		close(fd);
+	if (!ret)
+		return 0;
+err:
+	close(fd);
 	return ret;
 }
 
