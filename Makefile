@@ -5,6 +5,7 @@
 #   make demo   boot a VM on the private node (inside the lab without KVM)
 #   make fuzz-long  each fuzz target for PNVM_FUZZ_SECONDS (default 600)
 #   make bench  benchmarks: page faults (stock vs patched), virtio-blk (pnvm vs QEMU)
+#   make install  pnvm and its cloud-hypervisor name into $(DESTDIR)$(PREFIX)/bin
 
 CC      ?= gcc
 # SAN=1: the same tree with ASan+UBSan, in its own directory.
@@ -108,9 +109,16 @@ bench:
 fuzz-long:
 	PNVM_FUZZ_SECONDS=$${PNVM_FUZZ_SECONDS:-600} scripts/test fuzz
 
+# libvirt's ch driver runs "cloud-hypervisor" from PATH; under that name
+# pnvm answers as cloud-hypervisor (api/README.md).
+PREFIX  ?= /usr/local
+install: $(B)/pnvm
+	install -D -m 755 $(B)/pnvm $(DESTDIR)$(PREFIX)/bin/pnvm
+	ln -sf pnvm $(DESTDIR)$(PREFIX)/bin/cloud-hypervisor
+
 clean:
 	rm -rf build build-san
 
-.PHONY: all check-uapi fuzz fuzz-long deps unit test demo bench clean
+.PHONY: all check-uapi fuzz fuzz-long deps unit test demo bench install clean
 .SECONDARY:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

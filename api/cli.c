@@ -18,6 +18,7 @@
 
 #include "api/server.h"
 #include "vmm/cli.h"
+#include "vmm/node.h"
 
 #define API_MAX_RESPONSE	(4 << 20)
 
@@ -78,7 +79,9 @@ static void api_usage(FILE *f)
 	      "Serve cloud-hypervisor's REST API (/api/v1/vm.create, vm.boot, vm.info, ...)\n"
 	      "on a unix socket, with no VM until vm.create. --event-monitor writes one\n"
 	      "JSON event per line; --private-node is the node of a VmConfig without\n"
-	      "memory.zones[].host_numa_node.\n"
+	      "memory.zones[].host_numa_node (default: private_node in " NODE_CONF_PATH ",\n"
+	      "or $PNVM_CONF, else the host's only private node; require_private = yes\n"
+	      "there refuses a VM whose RAM would not be on a private node).\n"
 	      "       pnvm remote --api-socket PATH ping|info|counters|create FILE|boot|\n"
 	      "            pause|resume|reboot|shutdown|delete|shutdown-vmm\n", f);
 }
@@ -93,6 +96,7 @@ int api_main(int argc, char **argv)
 		{ }
 	};
 	const char *api = NULL, *events = NULL, *path;
+	struct node_conf conf;
 	struct api_config cfg = {
 		.listen_fd = -1, .event_fd = -1, .signal_fd = -1, .default_node = -1,
 	};
@@ -136,6 +140,14 @@ int api_main(int argc, char **argv)
 			"missing --api-socket");
 		return EXIT_BAD_INPUT;
 	}
+	/* The host's defaults; --private-node wins over them. */
+	if (node_host_default(NULL, NULL, &conf)) {
+		fprintf(stderr, "pnvm: %s\n", err_msg());
+		return EXIT_BAD_INPUT;
+	}
+	if (cfg.default_node < 0)
+		cfg.default_node = conf.private_node;
+	cfg.require_private = conf.require_private;
 	/* The monitor first: a refused one must not leave a bound socket behind. */
 	ret = events ? api_socket_arg("--event-monitor", events, false, &cfg.event_fd) : 0;
 	if (!ret)

@@ -27,6 +27,13 @@ struct http_request {
 	size_t head_len;		/* bytes up to and including the blank line */
 	size_t body_len;		/* Content-Length */
 	const char *body;		/* into the caller's buffer; NULL until complete */
+	/*
+	 * File descriptors that came with it (SCM_RIGHTS), set by the server,
+	 * not the parser; owned by the server, which closes every one a
+	 * handler has not taken (set to -1).
+	 */
+	int *fds;
+	unsigned int nr_fds;
 };
 
 /*

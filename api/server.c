@@ -15,12 +15,16 @@
 #include "api/server.h"
 #include "api/vmconfig.h"
 #include "vmm/cli.h"
+#include "vmm/node.h"
 
 struct api_conn {
 	int fd;
 	char *buf;			/* HTTP_MAX_HEAD + HTTP_MAX_BODY */
 	size_t used;
 	bool continued;			/* 100 Continue sent for this request */
+	/* SCM_RIGHTS received and not yet given to a request */
+	int fds[API_MAX_FDS];
+	unsigned int nfds;
 };
 
 struct api_server {
@@ -57,8 +61,17 @@ int api_server_new(struct api_server **out, const struct api_config *cfg)
 	return 0;
 }
 
+static void close_fds(int *fds, unsigned int *n)
+{
+	for (unsigned int i = 0; i < *n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	*n = 0;
+}
+
 static void conn_close(struct api_conn *c)
 {
+	close_fds(c->fds, &c->nfds);
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->buf);
@@ -183,6 +196,11 @@ static int vm_create(struct api_server *s, const struct http_request *req, char 
 	if (!vc)
 		return reply_error(body, len, 500, "out of memory");
 	ret = vmconfig_parse(vc, req->body, req->body_len, s->cfg.default_node);
+	/* The host's rule, whatever node the config names or defaulted to. */
+	if (!ret && s->cfg.require_private) {
+		vc->m.require_private = true;
+		ret = node_require_private(vc->m.node, s->cfg.private_list);
+	}
 	if (!ret)
 		ret = s->cfg.ops->create(s->cfg.opaque, &vc->m);
 	/*
@@ -196,6 +214,32 @@ static int vm_create(struct api_server *s, const struct http_request *req, char 
 	}
 	s->vc = vc;
 	s->state = API_VM_CREATED;
+	return 204;
+}
+
+/*
+ * vm.add-net: a NetConfig, its tap fd with the request (SCM_RIGHTS; how
+ * libvirt's ch driver passes the taps it made) or a tap by name. Before
+ * vm.boot only: pnvm's devices are fixed once the VM runs.
+ */
+static int vm_add_net(struct api_server *s, const struct http_request *req, char **body, size_t *len)
+{
+	int ret;
+
+	if (s->state == API_VM_NONE)
+		return reply_error(body, len, 409, "the VM is not created");
+	if (s->state == API_VM_RUNNING || s->state == API_VM_PAUSED)
+		return reply_error(body, len, 409, "the VM is running: pnvm cannot hot-plug a net; "
+				   "add it before vm.boot");
+	if (req->nr_fds > 1)
+		return reply_error(body, len, 400, "one tap fd per net: pnvm's virtio-net has one queue pair");
+	if (!req->body_len)
+		return reply_error(body, len, 400, "vm.add-net needs a NetConfig body");
+	ret = vmconfig_add_net(s->vc, req->body, req->body_len, req->nr_fds ? req->fds[0] : -1);
+	if (ret)
+		return reply_error(body, len, ret == -ENOMEM ? 500 : 400, err_msg());
+	if (req->nr_fds)
+		req->fds[0] = -1;	/* the config's now */
 	return 204;
 }
 
@@ -308,13 +352,15 @@ int api_handle(struct api_server *s, const struct http_request *req, char **body
 	}
 	if (strcmp(ep, "vmm.shutdown") && strcmp(ep, "vm.create") && strcmp(ep, "vm.boot") &&
 	    strcmp(ep, "vm.shutdown") && strcmp(ep, "vm.reboot") && strcmp(ep, "vm.pause") &&
-	    strcmp(ep, "vm.resume") && strcmp(ep, "vm.delete"))
+	    strcmp(ep, "vm.resume") && strcmp(ep, "vm.delete") && strcmp(ep, "vm.add-net"))
 		return reply_error(body, len, 404, "not found: no such endpoint in pnvm's API");
 	if (!put)
 		return reply_error(body, len, 405, "method not allowed: use PUT");
 
 	if (!strcmp(ep, "vm.create"))
 		return vm_create(s, req, body, len);
+	if (!strcmp(ep, "vm.add-net"))
+		return vm_add_net(s, req, body, len);
 	if (!strcmp(ep, "vm.boot"))
 		return transition(s, ep, ops->boot, ST(CREATED) | ST(SHUTDOWN), "booting", "booted",
 				  API_VM_RUNNING, body, len);
@@ -354,7 +400,11 @@ static bool serve_buffer(struct api_server *s, struct api_conn *c)
 	int n = 0, status;
 
 	while (!s->done && (n = http_parse(c->buf, c->used, &req)) > 0) {
+		/* The fds that came with the bytes so far go with this request. */
+		req.fds = c->fds;
+		req.nr_fds = c->nfds;
 		status = api_handle(s, &req, &body, &len);
+		close_fds(c->fds, &c->nfds);
 		n = http_send(c->fd, status, body, len, req.keep_alive && !s->done) ? -1 : n;
 		free(body);
 		if (n < 0 || !req.keep_alive)
@@ -385,13 +435,43 @@ static bool serve_buffer(struct api_server *s, struct api_conn *c)
 	return true;
 }
 
+/* Keep what SCM_RIGHTS brought; past API_MAX_FDS, close them. */
+static void take_fds(struct api_conn *c, struct msghdr *mh)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(mh); cm; cm = CMSG_NXTHDR(mh, cm)) {
+		size_t nr = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int fd;
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < nr; i++) {
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+			if (c->nfds < API_MAX_FDS)
+				c->fds[c->nfds++] = fd;
+			else
+				close(fd);
+		}
+	}
+}
+
 static bool conn_read(struct api_server *s, struct api_conn *c)
 {
+	union {
+		char buf[CMSG_SPACE(API_MAX_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov;
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+	};
 	ssize_t n;
 
 	if (!c->buf && !(c->buf = malloc(HTTP_MAX_HEAD + HTTP_MAX_BODY)))
 		return false;
-	n = read(c->fd, c->buf + c->used, HTTP_MAX_HEAD + HTTP_MAX_BODY - c->used);
+	iov = (struct iovec){ c->buf + c->used, HTTP_MAX_HEAD + HTTP_MAX_BODY - c->used };
+	n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
+	if (n > 0)
+		take_fds(c, &mh);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return true;
 	if (n <= 0)

@@ -22,6 +22,8 @@
  */
 #define PNVM_CH_VERSION		"40.0.0"
 #define API_MAX_CLIENTS		16
+/* Tap fds with one request: pnvm's nets take one; more is refused, not lost. */
+#define API_MAX_FDS		8
 
 enum api_vm_state {
 	API_VM_NONE,		/* no vm.create yet, or vm.delete */
@@ -57,6 +59,8 @@ struct api_config {
 	int event_fd;			/* event monitor, -1: none */
 	int signal_fd;			/* readable: stop as vmm.shutdown does; -1: none */
 	int default_node;		/* private node for configs without zones, -1: none */
+	bool require_private;		/* pnvm.conf: refuse RAM on a node not private */
+	const char *private_list;	/* the private nodelist; NULL: sysfs's (tests: a file) */
 	const struct api_vm_ops *ops;
 	void *opaque;
 };

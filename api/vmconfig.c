@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/vmconfig.h"
 
@@ -258,20 +259,44 @@ static int disks(struct vmconfig *vc, json_object *root)
 	return ret < 0 ? ret : 0;
 }
 
-static bool valid_mac(const char *s)
+/*
+ * One NetConfig: "--net tap=NAME[,mac=MAC]", or with @fd (>= 0, from
+ * vm.add-net's SCM_RIGHTS) "--net fd=N[,mac=MAC]". The MAC is the
+ * guest's; cli_parse_mac() is the one that judges it.
+ */
+static int net_args(struct vmconfig *vc, json_object *n, const char *where, int fd)
 {
-	for (int i = 0; i < 17; i++) {
-		bool hex = (s[i] >= '0' && s[i] <= '9') || ((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'f');
+	const char *tap = NULL, *mac = NULL;
+	char macarg[24] = "";
+	u64 queues = 2;
+	u8 bin[6];
+	int ret;
 
-		if (i % 3 == 2 ? s[i] != ':' : !hex)
-			return false;
-	}
-	return s[17] == '\0';
+	ret = get_str(n, where, "mac", &mac);
+	if (ret > 0 && cli_parse_mac(mac, bin))
+		return errf(-EINVAL, "%smac: %s", where, err_msg());
+	if (ret > 0)
+		snprintf(macarg, sizeof(macarg), ",mac=%s", mac);
+	if (ret >= 0)
+		ret = get_u64(n, where, "num_queues", &queues);
+	if (ret >= 0 && queues > 2)
+		return errf(-EINVAL, "%snum_queues %llu: pnvm's virtio-net has one queue pair", where,
+			    (unsigned long long)queues);
+	if (ret >= 0)
+		ret = get_str(n, where, "tap", &tap);
+	if (ret < 0)
+		return ret;
+	/* With fds, "tap" names the device the fds are of: the fds win. */
+	if (fd >= 0)
+		return add_arg(vc, "--net") ?: add_arg(vc, "fd=%d%s", fd, macarg);
+	if (!tap)
+		return errf(-EINVAL, "%stap: required (pnvm attaches to a tap by name)", where);
+	return add_arg(vc, "--net") ?: add_arg(vc, "tap=%s%s", tap, macarg);
 }
 
 /*
- * A tap by name. The MAC is pnvm's own per device (vmconfig_mac());
- * a requested one is checked and reported, not yet given to the guest.
+ * vm.create's nets are taps by name: fds only come with vm.add-net,
+ * whose request carries them (SCM_RIGHTS).
  */
 static int nets(struct vmconfig *vc, json_object *root)
 {
@@ -281,21 +306,12 @@ static int nets(struct vmconfig *vc, json_object *root)
 
 	for (size_t i = 0; ret > 0 && i < json_object_array_length(arr); i++) {
 		json_object *n = json_object_array_get_idx(arr, i);
-		const char *tap = NULL, *mac = NULL;
 
 		snprintf(where, sizeof(where), "net[%zu].", i);
 		if (json_object_object_get_ex(n, "fds", &fds) && fds)
-			return errf(-EINVAL, "%sfds: passing tap file descriptors is not supported; give net[].tap",
-				    where);
-		ret = get_str(n, where, "mac", &mac);
-		if (ret > 0 && !valid_mac(mac))
-			return errf(-EINVAL, "%smac '%s': not a MAC address", where, mac);
-		if (ret >= 0)
-			ret = get_str(n, where, "tap", &tap);
-		if (!ret)
-			return errf(-EINVAL, "%stap: required (pnvm attaches to a tap by name)", where);
-		if (ret > 0)
-			ret = add_arg(vc, "--net") ?: add_arg(vc, "tap=%s", tap) ?: 1;
+			return errf(-EINVAL, "%sfds: vm.create cannot carry tap fds; give net[].tap, "
+				    "or send the fds with vm.add-net", where);
+		ret = net_args(vc, n, where, -1) ?: 1;
 	}
 	return ret < 0 ? ret : 0;
 }
@@ -385,14 +401,14 @@ static int unsupported(json_object *root)
 	return 0;
 }
 
-int vmconfig_parse(struct vmconfig *vc, const char *json, size_t len, int default_node)
+/* @len bytes that must be one JSON object: 0 and *out, or -EINVAL. */
+static int parse_object(const char *json, size_t len, const char *what, json_object **out)
 {
 	json_tokener *tok = json_tokener_new();
 	json_object *root;
 	size_t end;
-	int ret;
+	int ret = 0;
 
-	memset(vc, 0, sizeof(*vc));
 	if (!tok)
 		return errf(-ENOMEM, "out of memory");
 	root = json_tokener_parse_ex(tok, json, len);
@@ -407,20 +423,64 @@ int vmconfig_parse(struct vmconfig *vc, const char *json, size_t len, int defaul
 	else if (end != len)
 		ret = errf(-EINVAL, "not JSON: data after the object");
 	else if (!json_object_is_type(root, json_type_object))
-		ret = errf(-EINVAL, "expected a VmConfig object");
+		ret = errf(-EINVAL, "expected a %s object", what);
+	json_tokener_free(tok);
+	if (ret)
+		json_object_put(root);
 	else
+		*out = root;
+	return ret;
+}
+
+/* The CLI's rules, once: the same messages as `pnvm run` gives. */
+static int from_argv(struct vmconfig *vc)
+{
+	int ret = cli_parse(&vc->opts, vc->argc, vc->argv);
+
+	if (ret != CLI_RUN)
+		return ret < 0 ? ret : errf(-EINVAL, "not a VM configuration");
+	return machine_from_opts(&vc->m, &vc->opts);
+}
+
+int vmconfig_parse(struct vmconfig *vc, const char *json, size_t len, int default_node)
+{
+	json_object *root = NULL;
+	int ret;
+
+	memset(vc, 0, sizeof(*vc));
+	ret = parse_object(json, len, "VmConfig", &root);
+	if (!ret)
 		ret = unsupported(root) ?: add_arg(vc, "pnvm") ?: add_arg(vc, "run") ?: cpus(vc, root) ?:
 		      memory(vc, root, default_node) ?: payload(vc, root) ?: disks(vc, root) ?:
 		      nets(vc, root) ?: misc(vc, root);
 	json_object_put(root);
-	json_tokener_free(tok);
-	if (ret)
+	return ret ?: from_argv(vc);
+}
+
+int vmconfig_add_net(struct vmconfig *vc, const char *json, size_t len, int fd)
+{
+	json_object *root = NULL, *v;
+	int argc = vc->argc, ret;
+
+	if (vc->nfds == PNVM_MAX_VIRTIO)
+		return errf(-EINVAL, "too many devices (at most %d)", PNVM_MAX_VIRTIO);
+	ret = parse_object(json, len, "NetConfig", &root);
+	if (!ret && json_object_object_get_ex(root, "vhost_user", &v) && json_object_get_boolean(v))
+		ret = errf(-EINVAL, "vhost_user: not supported by pnvm");
+	if (!ret)
+		ret = net_args(vc, root, "", fd) ?: from_argv(vc);
+	json_object_put(root);
+	if (ret) {
+		/* Back to the config as it was; it parsed before. */
+		while (vc->argc > argc)
+			free(vc->argv[--vc->argc]);
+		vc->argv[vc->argc] = NULL;
+		from_argv(vc);
 		return ret;
-	/* The CLI's rules, once: the same messages as `pnvm run` gives. */
-	ret = cli_parse(&vc->opts, vc->argc, vc->argv);
-	if (ret != CLI_RUN)
-		return ret < 0 ? ret : errf(-EINVAL, "not a VM configuration");
-	return machine_from_opts(&vc->m, &vc->opts);
+	}
+	if (fd >= 0)
+		vc->fds[vc->nfds++] = fd;
+	return 0;
 }
 
 void vmconfig_free(struct vmconfig *vc)
@@ -428,12 +488,9 @@ void vmconfig_free(struct vmconfig *vc)
 	for (int i = 0; i < vc->argc; i++)
 		free(vc->argv[i]);
 	vc->argc = 0;
-}
-
-void vmconfig_mac(unsigned int index, char buf[18])
-{
-	/* virtio/net.c: 02:'p':'n':'v':'m':index, locally administered. */
-	snprintf(buf, 18, "02:70:6e:76:6d:%02x", index & 0xff);
+	for (unsigned int i = 0; i < vc->nfds; i++)
+		close(vc->fds[i]);
+	vc->nfds = 0;
 }
 
 static json_object *jstr(const char *s)
@@ -489,8 +546,9 @@ json_object *vmconfig_to_json(const struct machine *m)
 			jobj(o, "path", jstr(d->path));
 			json_object_array_add(disks, jobj(o, "readonly", json_object_new_boolean(d->ro)));
 		} else if (d->kind == DEV_NET) {
-			vmconfig_mac(d->index, mac);
-			jobj(o, "tap", jstr(d->tap));
+			cli_format_mac(d->mac, mac);
+			if (d->tap)
+				jobj(o, "tap", jstr(d->tap));
 			json_object_array_add(nets, jobj(o, "mac", jstr(mac)));
 		} else if (d->kind == DEV_RNG) {
 			jobj(root, "rng", jobj(o, "src", jstr("/dev/urandom")));

@@ -24,6 +24,8 @@ struct vmconfig {
 	struct pnvm_opts opts;		/* m points into opts, opts into argv */
 	int argc;
 	char *argv[VMCONFIG_MAX_ARGS + 1];
+	int fds[PNVM_MAX_VIRTIO];	/* vm.add-net's taps, "--net fd=N" in argv */
+	unsigned int nfds;
 };
 
 /*
@@ -33,12 +35,17 @@ struct vmconfig {
  * field; -ENOMEM. Free @vc with vmconfig_free() whatever the result.
  */
 int vmconfig_parse(struct vmconfig *vc, const char *json, size_t len, int default_node);
+/*
+ * vm.add-net: one NetConfig (tap, mac, num_queues) more, before boot.
+ * @fd an open tap (from the request's SCM_RIGHTS), taken on success,
+ * or -1 for a tap by name. 0, or -errno + errf() and @vc unchanged.
+ */
+int vmconfig_add_net(struct vmconfig *vc, const char *json, size_t len, int fd);
+/* Also closes the add-net fds. */
 void vmconfig_free(struct vmconfig *vc);
 
 /* @m as a VmConfig; NULL when out of memory. */
 json_object *vmconfig_to_json(const struct machine *m);
 
-/* The MAC address pnvm's virtio-net device @index offers the guest. */
-void vmconfig_mac(unsigned int index, char buf[18]);
 
 #endif

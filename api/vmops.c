@@ -106,18 +106,21 @@ static int kvm_reboot(void *opaque)
 	return kvm_shutdown(opaque) ?: kvm_boot(opaque);
 }
 
-/*
- * The stop latch ends a VM; it cannot hold vCPUs and let them go on.
- * Until there is a pause, say so instead of pretending.
- */
+/* vCPUs parked in vm.c's hold; answered once all are. */
 static int kvm_pause(void *opaque)
 {
-	return errf(-EOPNOTSUPP, "vm.pause is not supported yet: pnvm cannot hold its vCPUs");
+	struct kvm_vm *v = opaque;
+	int ret = vm_ctl_pause(&v->ctl);
+
+	return ret ? errf(ret, "the VM stopped while pausing") : 0;
 }
 
 static int kvm_resume(void *opaque)
 {
-	return errf(-EOPNOTSUPP, "vm.resume is not supported yet (nothing can be paused)");
+	struct kvm_vm *v = opaque;
+	int ret = vm_ctl_resume(&v->ctl);
+
+	return ret ? errf(ret, "the VM is not running") : 0;
 }
 
 static void kvm_destroy(void *opaque)

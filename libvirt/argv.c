@@ -96,7 +96,7 @@ int build_argv(struct lv *l, char ***argv_out, int *argc_out)
 	for (i = 0; i < l->ndisk; i++)
 		push2(&s, "--disk", "%s%s", l->disk[i], l->disk_ro[i] ? ",ro" : "");
 	for (i = 0; i < l->ntap; i++)
-		push2(&s, "--net", "tap=%s", l->tap[i]);
+		push2(&s, "--net", "tap=%s%s%s", l->tap[i], l->mac[i] ? ",mac=" : "", l->mac[i] ?: "");
 	if (l->rng)
 		push(&s, "--rng");
 	if (l->window_bytes) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "libvirt/internal.h"
+#include "vmm/cli.h"
 
 /*
  * A virtio slot for n, or 0 after saying (once) that the domain has more
@@ -93,7 +94,8 @@ static void do_interface(struct lv *l, xmlNodePtr n)
 {
 	xmlNodePtr tgt = child(n, "target"), model = child(n, "model"), mac;
 	const char *type = attr(l, n, "type"), *dev = attr(l, tgt, "dev");
-	const char *mt = attr(l, model, "type"), *odev;
+	const char *mt = attr(l, model, "type"), *odev, *addr = NULL;
+	u8 bin[6];
 	char path[64];
 	int bad = l->v->problems;
 
@@ -106,13 +108,20 @@ static void do_interface(struct lv *l, xmlNodePtr n)
 		       "emulated one pnvm does not have");
 	else if (!streq(mt, "virtio"))
 		report(l, model, "type", HARD, "NIC model '%s': pnvm has virtio-net only", mt ?: "");
-	/* libvirt makes up a MAC and a tap name ("testnet0" here, "vnetN" in
-	 * the QEMU driver) when the XML has none: judge what the author wrote. */
+	/*
+	 * libvirt makes up a MAC and a tap name ("testnet0" here, "vnetN" in
+	 * the QEMU driver) when the XML has none: take what the author wrote
+	 * (--net mac=), else pnvm's own, not libvirt's random one.
+	 */
 	snprintf(path, sizeof(path), "/domain/devices/interface[%d]/mac", l->nif);
 	mac = child(n, "mac");
-	if (mac && orig_first(l, path))
-		report(l, mac, NULL, HARD, "pnvm cannot set the guest MAC %s (its --net has no "
-		       "mac=); the guest would get another address", attr(l, mac, "address"));
+	if (mac && orig_first(l, path)) {
+		addr = attr(l, mac, "address");
+		if (!addr || cli_parse_mac(addr, bin)) {
+			report(l, mac, "address", HARD, "%s", addr ? err_msg() : "no address");
+			addr = NULL;
+		}
+	}
 	snprintf(path, sizeof(path), "/domain/devices/interface[%d]/target", l->nif);
 	odev = attr(l, orig_first(l, path), "dev");
 	if (!odev || !*odev)
@@ -124,6 +133,7 @@ static void do_interface(struct lv *l, xmlNodePtr n)
 	walk(l, n, interface_rules);
 	if (l->v->problems != bad || !virtio_slot(l, n))
 		return;
+	l->mac[l->ntap] = addr;
 	l->tap[l->ntap++] = dev;
 }
 

@@ -56,6 +56,7 @@ struct lv {
 	const char *disk[PNVM_MAX_VIRTIO];
 	int disk_ro[PNVM_MAX_VIRTIO], ndisk;
 	const char *tap[PNVM_MAX_VIRTIO];
+	const char *mac[PNVM_MAX_VIRTIO];	/* the author's; NULL: pnvm's own */
 	int ntap;
 	int virtio_full;	/* the device limit was reported */
 	int serial_seen, nif;

@@ -122,3 +122,44 @@ kapt_unpack() {
 # host_kvm: this host's /dev/kvm can run guests with hardware
 # virtualisation (some hosts expose a /dev/kvm without VMX/SVM).
 host_kvm() { [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qw 'vmx\|svm' /proc/cpuinfo; }
+
+# libvirt_src_orig VER: download Debian's libvirt source package VER from
+# the host's own mirror (release, -updates and -security: a point release
+# may live in any) through a private apt state under
+# $PNVM_CACHE/libvirt-src, so the host's sources and lists stay untouched;
+# print the orig tarball's path. Used by tests/libvirt/fetch-corpus and
+# scripts/libvirt-ch.
+libvirt_src_apt_opts() {
+	local d=$PNVM_CACHE/libvirt-src
+	echo "-o Dir::Etc::SourceList=$d/sources.list -o Dir::Etc::SourceParts=$d/none" \
+	     "-o Dir::Etc::Preferences=$d/none -o Dir::Etc::PreferencesParts=$d/none" \
+	     "-o Dir::State::Lists=$d/lists -o Dir::State::Status=$d/status" \
+	     "-o Dir::Cache=$d/cache -o Debug::NoLocking=1 -o APT::Get::List-Cleanup=0" \
+	     "-o APT::Sandbox::User=root -o Acquire::Languages=none"
+}
+
+libvirt_src_orig() {
+	local ver=$1 d=$PNVM_CACHE/libvirt-src mirror codename orig
+	orig=$(ls "$d/dl"/libvirt_"${ver%%-*}".orig.tar.* 2>/dev/null | head -1)
+	[ -n "$orig" ] && { echo "$orig"; return 0; }
+	mirror=$(host_mirror) || die "cannot find the host's Debian mirror in /etc/apt"
+	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	[ -n "$codename" ] || die "no VERSION_CODENAME in /etc/os-release"
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/none" "$d/dl"
+	[ -e "$d/status" ] || : > "$d/status"
+	{
+		echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $codename main"
+		echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror $codename-updates main"
+		# The security archive sits next to the mirror's debian/ path.
+		echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] ${mirror%/debian*}/debian-security $codename-security main"
+	} > "$d/sources.list"
+	# shellcheck disable=SC2046
+	apt-get $(libvirt_src_apt_opts) -qq update > "$d/update.log" 2>&1 ||
+		msg "warning: apt update had errors (see $d/update.log)"
+	# shellcheck disable=SC2046
+	(cd "$d/dl" && apt-get $(libvirt_src_apt_opts) -qq source --download-only "libvirt=$ver") >&2 ||
+		die "apt-get source --download-only libvirt=$ver failed (see $d/update.log)"
+	orig=$(ls "$d/dl"/libvirt_"${ver%%-*}".orig.tar.* 2>/dev/null | head -1)
+	[ -n "$orig" ] || die "no libvirt orig tarball for $ver in $d/dl"
+	echo "$orig"
+}

@@ -50,11 +50,15 @@ int virtio_blk_parse(const struct virtq_elem *e, uint64_t sectors, bool ro,
 		     struct blk_parsed *p);
 bool virtio_blk_uses_uring(struct virtio_dev *vdev);
 
-/* An existing (or new, if we may) tap device, with a vnet header. */
-int virtio_net_create(const struct virtio_slot *s, const char *tap,
-		      struct virtio_dev **out);
-/* For tests: a connected fd speaking tap's framing (vnet hdr + frame). */
-int virtio_net_create_fd(const struct virtio_slot *s, int fd,
+/*
+ * An existing (or new, if we may) tap device, with a vnet header; with
+ * @tap NULL, a dup of @fd, a tap already open (the caller keeps its own:
+ * a VM may boot again). @mac the guest's address; NULL: pnvm's own.
+ */
+int virtio_net_create(const struct virtio_slot *s, const char *tap, int fd,
+		      const uint8_t *mac, struct virtio_dev **out);
+/* Also for tests: an fd (taken) speaking tap's framing (vnet hdr + frame). */
+int virtio_net_create_fd(const struct virtio_slot *s, int fd, const uint8_t *mac,
 			 struct virtio_dev **out);
 
 /* A tx chain: frame length after the 12-byte header, or -EINVAL. */

@@ -207,7 +207,7 @@ static const struct virtio_dev_ops net_ops = {
 	.destroy	= net_destroy,
 };
 
-int virtio_net_create_fd(const struct virtio_slot *s, int fd,
+int virtio_net_create_fd(const struct virtio_slot *s, int fd, const uint8_t *mac,
 			 struct virtio_dev **out)
 {
 	struct net *n = calloc(1, sizeof(*n));
@@ -217,8 +217,8 @@ int virtio_net_create_fd(const struct virtio_slot *s, int fd,
 		return errf(-ENOMEM, "virtio-net: out of memory");
 	n->fd = fd;
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	/* Locally administered, "pnvm", index. */
-	memcpy(n->mac, (uint8_t[]){ 0x02, 'p', 'n', 'v', 'm', (uint8_t)s->index }, 6);
+	/* Default: locally administered, "pnvm", index. */
+	memcpy(n->mac, mac ? mac : (const uint8_t[]){ 0x02, 'p', 'n', 'v', 'm', (uint8_t)s->index }, 6);
 	ret = virtio_dev_init(&n->vdev, &net_ops, n, s->win, s->base, s->gsi,
 			      s->index);
 	if (ret) {
@@ -229,12 +229,46 @@ int virtio_net_create_fd(const struct virtio_slot *s, int fd,
 	return 0;
 }
 
-int virtio_net_create(const struct virtio_slot *s, const char *tap,
-		      struct virtio_dev **out)
+/* A tap someone else opened (libvirt): set it up as ours would be. */
+static int net_from_fd(const struct virtio_slot *s, int tapfd, const uint8_t *mac,
+		       struct virtio_dev **out)
+{
+	int hdr = HDR_LEN, ret, fd = fcntl(tapfd, F_DUPFD_CLOEXEC, 3);
+	struct ifreq ifr = { 0 };
+
+	if (fd < 0)
+		return errf(-errno, "--net fd=%d: %s", tapfd, strerror(errno));
+	if (ioctl(fd, TUNGETIFF, &ifr) < 0) {
+		ret = errf(-errno, "--net fd=%d: not a tap: %s", tapfd, strerror(errno));
+		goto err;
+	}
+	/* Frames would be misread by 12 bytes without the header. */
+	if (!(ifr.ifr_flags & IFF_TAP) || !(ifr.ifr_flags & IFF_VNET_HDR)) {
+		ret = errf(-EINVAL, "--net fd=%d: %s is not a tap opened with IFF_VNET_HDR", tapfd,
+			   ifr.ifr_name);
+		goto err;
+	}
+	/* No offloads: the guest sends and gets plain frames. */
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr) < 0 || ioctl(fd, TUNSETOFFLOAD, 0) < 0) {
+		ret = errf(-errno, "--net fd=%d: vnet header: %s", tapfd, strerror(errno));
+		goto err;
+	}
+	ret = virtio_net_create_fd(s, fd, mac, out);
+	if (!ret)
+		return 0;
+err:
+	close(fd);
+	return ret;
+}
+
+int virtio_net_create(const struct virtio_slot *s, const char *tap, int tapfd,
+		      const uint8_t *mac, struct virtio_dev **out)
 {
 	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
 	int fd, hdr = HDR_LEN, ret;
 
+	if (!tap)
+		return net_from_fd(s, tapfd, mac, out);
 	if (strlen(tap) >= IFNAMSIZ)
 		return errf(-EINVAL, "--net tap=%s: name too long", tap);
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
@@ -250,7 +284,7 @@ int virtio_net_create(const struct virtio_slot *s, const char *tap,
 		ret = errf(-errno, "--net tap=%s: vnet header: %s", tap, strerror(errno));
 		goto err;
 	}
-	ret = virtio_net_create_fd(s, fd, out);
+	ret = virtio_net_create_fd(s, fd, mac, out);
 	if (ret)
 		goto err;
 	return 0;

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Command line: argv into struct pnvm_opts, nothing else. */
 #include <errno.h>
+#include <ctype.h>
 #include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vmm/boot.h"
@@ -77,8 +80,10 @@ void cli_usage(FILE *f)
 "\n"
 "virtio devices (virtio-mmio, in this order: disks, nets, rng, console; at most %d):\n"
 "      --disk PATH[,ro]     raw image or block device as /dev/vdX (repeatable)\n"
-"      --net tap=NAME       network on tap device NAME, created if missing\n"
-"                           (repeatable)\n"
+"      --net tap=NAME[,mac=MAC]  network on tap device NAME, created if\n"
+"                           missing; MAC the guest's address (default\n"
+"                           02:70:6e:76:6d:INDEX) (repeatable)\n"
+"      --net fd=N[,mac=MAC] network on the tap already open as fd N\n"
 "      --rng                entropy device (/dev/hwrng)\n"
 "      --console            hvc0 on virtio-console, output to stdout (the\n"
 "                           serial console stays)\n"
@@ -106,7 +111,7 @@ void cli_usage(FILE *f)
 
 unsigned int cli_nr_virtio(const struct pnvm_opts *o)
 {
-	return o->ndisks + o->ntaps + o->rng + o->console;
+	return o->ndisks + o->nnets + o->rng + o->console;
 }
 
 /* "PATH" or "PATH,ro" (",rw" too); a path may not contain a comma. */
@@ -134,21 +139,74 @@ static int parse_disk(struct pnvm_opts *o, const char *arg)
 	return 0;
 }
 
-/* "tap=NAME"; NAME must fit a Linux interface name (IFNAMSIZ - 1). */
+int cli_parse_mac(const char *s, u8 mac[6])
+{
+	unsigned int v[6];
+	int n = -1;
+
+	if (strlen(s) != 17 || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &v[0], &v[1], &v[2], &v[3],
+				      &v[4], &v[5], &n) != 6 || n != 17)
+		return errf(-EINVAL, "'%s' is not a MAC address (xx:xx:xx:xx:xx:xx)", s);
+	for (int i = 0; i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			return errf(-EINVAL, "'%s' is not a MAC address (xx:xx:xx:xx:xx:xx)", s);
+	for (int i = 0; i < 6; i++)
+		mac[i] = v[i];
+	/* A NIC's own address is unicast and not zero; the guest would drop frames. */
+	if (mac[0] & 1)
+		return errf(-EINVAL, "%s is a multicast address, not a NIC's", s);
+	if (!(mac[0] | mac[1] | mac[2] | mac[3] | mac[4] | mac[5]))
+		return errf(-EINVAL, "%s: the all-zero address is no NIC's", s);
+	return 0;
+}
+
+void cli_format_mac(const u8 mac[6], char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+		 mac[5]);
+}
+
+/*
+ * "tap=NAME[,mac=MAC]" or "fd=N[,mac=MAC]" (a tap already open, as the
+ * API's vm.add-net gets one); NAME must fit an interface name (15).
+ */
 static int parse_net(struct pnvm_opts *o, const char *arg)
 {
-	const char *name = arg + 4;
+	const char *comma = strchr(arg, ','), *name = arg + 4;
+	size_t len = comma ? (size_t)(comma - arg) : strlen(arg);
+	struct pnvm_net *n = &o->nets[o->nnets];
+	char *end;
+	long fd;
 
-	if (o->ntaps == PNVM_MAX_VIRTIO)
+	if (o->nnets == PNVM_MAX_VIRTIO)
 		return errf(-EINVAL, "--net: more than %d networks", PNVM_MAX_VIRTIO);
-	if (strncmp(arg, "tap=", 4))
-		return errf(-EINVAL, "--net '%s': only tap=NAME is supported", arg);
-	if (!*name || strlen(name) > 15)
-		return errf(-EINVAL, "--net %s: tap name must be 1-15 characters", arg);
-	for (const char *p = name; *p; p++)
-		if (*p == '/' || *p == ':' || *p == ',' || *p <= ' ' || *p > '~')
-			return errf(-EINVAL, "--net %s: '%c' is not allowed in an interface name", arg, *p);
-	o->taps[o->ntaps++] = name;
+	*n = (struct pnvm_net){ .fd = -1 };
+	if (comma && strncmp(comma + 1, "mac=", 4))
+		return errf(-EINVAL, "--net %s: '%s': only mac=MAC may follow", arg, comma + 1);
+	if (comma && cli_parse_mac(comma + 5, n->mac))
+		return errf(-EINVAL, "--net %s: %s", arg, err_msg());
+	n->mac_set = comma;
+	if (!strncmp(arg, "fd=", 3)) {
+		errno = 0;
+		fd = strtol(arg + 3, &end, 10);
+		if (end == arg + 3 || end != arg + len || errno || fd < 0 || fd > INT_MAX)
+			return errf(-EINVAL, "--net %s: fd= takes a file descriptor number", arg);
+		n->fd = fd;
+	} else if (!strncmp(arg, "tap=", 4)) {
+		if (len == 4 || len - 4 > 15)
+			return errf(-EINVAL, "--net %s: tap name must be 1-15 characters", arg);
+		for (const char *p = name; p < arg + len; p++)
+			if (*p == '/' || *p == ':' || *p <= ' ' || *p > '~')
+				return errf(-EINVAL, "--net %s: '%c' is not allowed in an interface name",
+					    arg, *p);
+		memcpy(n->tap_buf, name, len - 4);
+		n->tap_buf[len - 4] = '\0';
+		n->tap = n->tap_buf;
+	} else {
+		return errf(-EINVAL, "--net '%s': only tap=NAME or fd=N, each with an optional ,mac=MAC",
+			    arg);
+	}
+	o->nnets++;
 	return 0;
 }
 

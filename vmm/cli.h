@@ -16,6 +16,15 @@ struct pnvm_disk {
 	bool ro;
 };
 
+/* --net: a tap by name, or one already open (fd=N); the guest's MAC. */
+struct pnvm_net {
+	const char *tap;		/* NULL: fd */
+	int fd;				/* -1: open the tap by name */
+	u8 mac[6];
+	bool mac_set;			/* else pnvm's own per device */
+	char tap_buf[16];
+};
+
 struct pnvm_opts {
 	const char *name;		/* --name, for messages and thread names */
 	const char *kernel;
@@ -32,8 +41,8 @@ struct pnvm_opts {
 	/* virtio devices, in the order the guest sees them (blk, net, rng, console) */
 	struct pnvm_disk disks[PNVM_MAX_VIRTIO];
 	unsigned int ndisks;
-	const char *taps[PNVM_MAX_VIRTIO];
-	unsigned int ntaps;
+	struct pnvm_net nets[PNVM_MAX_VIRTIO];
+	unsigned int nnets;
 	bool rng;
 	bool console;			/* hvc0 on virtio-console, output to stdout */
 
@@ -58,6 +67,14 @@ enum {
  * or -EINVAL with errf() set (the caller prints err_msg() and exits 2).
  */
 int cli_parse(struct pnvm_opts *opts, int argc, char **argv);
+
+/*
+ * "xx:xx:xx:xx:xx:xx" (either case) into @mac: 0, or -EINVAL with errf()
+ * (not that form, a multicast address, all zeros). The one MAC parser:
+ * --net's, the API's net[].mac and add-net's, libvirt's <mac address=>.
+ */
+int cli_parse_mac(const char *s, u8 mac[6]);
+void cli_format_mac(const u8 mac[6], char buf[18]);
 
 /* How many virtio devices the options ask for. */
 unsigned int cli_nr_virtio(const struct pnvm_opts *opts);

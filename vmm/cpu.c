@@ -436,6 +436,12 @@ int vcpu_run(struct vcpu *vcpu)
 	struct stop *stop = vcpu->stop;
 
 	while (!stop_requested(stop)) {
+		if (vcpu->hold && hold_held(vcpu->hold)) {
+			hold_park(vcpu->hold);
+			/* The pause's kick left it set; a stop is seen at the loop's test. */
+			__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+			continue;
+		}
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -517,12 +523,15 @@ void *vcpu_thread(void *arg)
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	vcpu_run(vcpu);
+	if (vcpu->hold)
+		hold_leave(vcpu->hold);
 	return NULL;
 }
 
 void vcpu_kick(struct vcpu *vcpu)
 {
-	if (!vcpu->started)
+	/* Also from the API's thread (vm.pause): started is published last. */
+	if (!__atomic_load_n(&vcpu->started, __ATOMIC_ACQUIRE))
 		return;
 	/* Covers the window before the thread enters KVM_RUN. */
 	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);

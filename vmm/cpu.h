@@ -11,12 +11,14 @@ struct memmap;
 struct kvm_run;
 struct kvm_cpuid2;
 struct stop;
+struct hold;
 
 /* A vCPU knows only the exit buses and the stop latch. */
 struct vcpu {
 	const struct bus *mmio;
 	const struct bus *pio;
 	struct stop *stop;
+	struct hold *hold;	/* vm.pause parks the thread here; NULL: none */
 	unsigned int id;	/* also the APIC ID */
 	int fd;
 	struct kvm_run *run;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The machine description: from the CLI's options, checks, as JSON. */
 #include <errno.h>
+#include <fcntl.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,9 +47,15 @@ int machine_from_opts(struct machine *m, const struct pnvm_opts *o)
 		m->devs[m->ndevs - 1].path = o->disks[k].path;
 		m->devs[m->ndevs - 1].ro = o->disks[k].ro;
 	}
-	for (k = 0; k < o->ntaps; k++) {
+	for (k = 0; k < o->nnets; k++) {
+		struct machine_dev *d = &m->devs[m->ndevs];
+
 		add_dev(m, DEV_NET, k);
-		m->devs[m->ndevs - 1].tap = o->taps[k];
+		d->tap = o->nets[k].tap;
+		d->tap_fd = o->nets[k].fd;
+		/* pnvm's own: locally administered, "pnvm", index. */
+		memcpy(d->mac, o->nets[k].mac_set ? o->nets[k].mac :
+		       (const u8[]){ 0x02, 'p', 'n', 'v', 'm', (u8)k }, 6);
 	}
 	if (o->rng)
 		add_dev(m, DEV_RNG, 0);
@@ -116,6 +123,9 @@ int machine_check_files(const struct machine *m)
 	for (unsigned int i = 0; !ret && i < m->ndevs; i++)
 		if (m->devs[i].kind == DEV_BLK)
 			ret = check_disk(&m->devs[i]);
+		else if (m->devs[i].kind == DEV_NET && !m->devs[i].tap &&
+			 fcntl(m->devs[i].tap_fd, F_GETFD) < 0)
+			ret = errf(-EBADF, "--net fd=%d: not an open file descriptor", m->devs[i].tap_fd);
 	return ret;
 }
 
@@ -237,8 +247,16 @@ static json_object *jdev(const struct machine_dev *d, unsigned int slot)
 		json_object_object_add(o, "path", jstr(d->path));
 		json_object_object_add(o, "readonly", json_object_new_boolean(d->ro));
 	}
-	if (d->kind == DEV_NET)
-		json_object_object_add(o, "tap", jstr(d->tap));
+	if (d->kind == DEV_NET) {
+		char mac[18];
+
+		cli_format_mac(d->mac, mac);
+		if (d->tap)
+			json_object_object_add(o, "tap", jstr(d->tap));
+		else
+			json_object_object_add(o, "fd", jint(d->tap_fd));
+		json_object_object_add(o, "mac", jstr(mac));
+	}
 	return o;
 }
 

@@ -60,7 +60,9 @@ struct machine_dev {
 	unsigned int gsi;
 	const char *path;	/* blk: image or block device */
 	bool ro;		/* blk */
-	const char *tap;	/* net: interface name */
+	const char *tap;	/* net: interface name; NULL: tap_fd */
+	int tap_fd;		/* net: an open tap the VM dups (it may boot again) */
+	u8 mac[6];		/* net: the guest's address */
 };
 
 struct machine {

@@ -42,17 +42,25 @@ bool nodelist_has(const char *list, int node)
 	return false;
 }
 
-static enum node_private private_state(int node, char *list, size_t len)
+/* The nodelist at @path, one line; false if there is no such file. */
+static bool read_list(const char *path, char *list, size_t len)
 {
-	FILE *f = fopen(NODE_PRIVATE_LIST, "r");
+	FILE *f = fopen(path, "r");
 
 	list[0] = '\0';
 	if (!f)
-		return NODE_PRIVATE_UNKNOWN;
+		return false;
 	if (!fgets(list, len, f))
 		list[0] = '\0';
 	fclose(f);
 	list[strcspn(list, "\n")] = '\0';
+	return true;
+}
+
+static enum node_private private_state(int node, char *list, size_t len)
+{
+	if (!read_list(NODE_PRIVATE_LIST, list, len))
+		return NODE_PRIVATE_UNKNOWN;
 	return nodelist_has(list, node) ? NODE_PRIVATE_YES : NODE_PRIVATE_NO;
 }
 
@@ -101,5 +109,98 @@ int node_check(const struct node_info *ni, u64 memory, bool require_private)
 	if (require_private && ni->private == NODE_PRIVATE_NO)
 		return errf(-EPERM, "--require-private: node %d is not private (private nodes: %s)",
 			    ni->node, ni->private_list[0] ? ni->private_list : "none");
+	return 0;
+}
+
+/* "yes"/"no" (also true/false, 1/0): 1, 0, or -1. */
+static int conf_bool(const char *v)
+{
+	if (!strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "1"))
+		return 1;
+	if (!strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "0"))
+		return 0;
+	return -1;
+}
+
+int node_conf_read(const char *path, struct node_conf *c)
+{
+	char line[256], *key, *val, *end;
+	unsigned int n = 0;
+	FILE *f;
+	long v;
+
+	*c = (struct node_conf){ .private_node = -1 };
+	if (!path)
+		path = getenv("PNVM_CONF") ?: NODE_CONF_PATH;
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		n++;
+		line[strcspn(line, "#\n")] = '\0';
+		key = line + strspn(line, " \t");
+		if (!*key)
+			continue;
+		val = strchr(key, '=');
+		if (!val) {
+			fclose(f);
+			return errf(-EINVAL, "%s:%u: expected 'key = value'", path, n);
+		}
+		for (end = val; end > key && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			;
+		*end = '\0';
+		val += 1 + strspn(val + 1, " \t");
+		val[strcspn(val, " \t")] = '\0';
+		if (!strcmp(key, "private_node")) {
+			v = strtol(val, &end, 10);
+			if (end == val || *end || v < 0 || v > 4095) {
+				fclose(f);
+				return errf(-EINVAL, "%s:%u: private_node '%s' is not a node number", path, n, val);
+			}
+			c->private_node = v;
+		} else if (!strcmp(key, "require_private")) {
+			if (conf_bool(val) < 0) {
+				fclose(f);
+				return errf(-EINVAL, "%s:%u: require_private '%s': yes or no", path, n, val);
+			}
+			c->require_private = conf_bool(val);
+		} else {
+			/* A typo must not silently leave a host without its rule. */
+			fclose(f);
+			return errf(-EINVAL, "%s:%u: unknown key '%s'", path, n, key);
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+int node_host_default(const char *conf, const char *list, struct node_conf *c)
+{
+	char nodes[64];
+	char *end;
+	long v;
+	int ret = node_conf_read(conf, c);
+
+	if (ret || c->private_node >= 0)
+		return ret;
+	/* Exactly one private node: there is nothing to choose. */
+	if (!read_list(list ?: NODE_PRIVATE_LIST, nodes, sizeof(nodes)))
+		return 0;
+	v = strtol(nodes, &end, 10);
+	if (end != nodes && !*end && v >= 0)
+		c->private_node = v;
+	return 0;
+}
+
+int node_require_private(int node, const char *list)
+{
+	char nodes[64];
+
+	if (!read_list(list ?: NODE_PRIVATE_LIST, nodes, sizeof(nodes)))
+		return errf(-EPERM, "the host requires private memory (require_private), and this kernel "
+			    "has no private-node support (no %s)", list ?: NODE_PRIVATE_LIST);
+	if (!nodelist_has(nodes, node))
+		return errf(-EPERM, "the host requires private memory (require_private): node %d is not "
+			    "private (private nodes: %s)", node, nodes[0] ? nodes : "none");
 	return 0;
 }

@@ -52,7 +52,7 @@ static int create_devices(struct vm *vm)
 			ret = virtio_blk_create(&slot, d->path, d->ro, &vm->vdevs[i]);
 			break;
 		case DEV_NET:
-			ret = virtio_net_create(&slot, d->tap, &vm->vdevs[i]);
+			ret = virtio_net_create(&slot, d->tap, d->tap_fd, d->mac, &vm->vdevs[i]);
 			break;
 		case DEV_RNG:
 			ret = virtio_rng_create(&slot, &vm->vdevs[i]);
@@ -351,6 +351,7 @@ static int build_machine(struct vm *vm, struct payload *in)
 		vm->vcpus[i].mmio = &vm->mmio;
 		vm->vcpus[i].pio = &vm->pio;
 		vm->vcpus[i].stop = &vm->stop;
+		vm->vcpus[i].hold = &vm->hold;
 		vm->nr_vcpus = i + 1;
 	}
 	free(cpuid);
@@ -398,10 +399,13 @@ static int run_machine(struct vm *vm, const sigset_t *set)
 	for (unsigned int i = 0; !ret && i < vm->nr_vcpus; i++) {
 		struct vcpu *v = &vm->vcpus[i];
 
-		if (pthread_create(&v->thread, NULL, vcpu_thread, v))
+		hold_enter(&vm->hold);
+		if (pthread_create(&v->thread, NULL, vcpu_thread, v)) {
+			hold_leave(&vm->hold);
 			ret = errf(-EAGAIN, "cannot start vcpu %u thread", i);
-		else
-			v->started = true;
+		} else {
+			__atomic_store_n(&v->started, true, __ATOMIC_RELEASE);
+		}
 	}
 	if (ret)
 		stop_request(&vm->stop, 1, "%s", err_msg());
@@ -409,6 +413,8 @@ static int run_machine(struct vm *vm, const sigset_t *set)
 
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(&vm->vcpus[i]);
+	/* Stopped while paused: the parked vCPUs must see the stop. */
+	hold_end(&vm->hold);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		if (vm->vcpus[i].started)
 			pthread_join(vm->vcpus[i].thread, NULL);
@@ -446,6 +452,43 @@ void vm_ctl_stop(struct vm_ctl *ctl, const char *why)
 	pthread_mutex_unlock(&ctl->lock);
 }
 
+static void kick_all(void *opaque)
+{
+	struct vm *vm = opaque;
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(&vm->vcpus[i]);
+}
+
+/*
+ * Under ctl->lock, so the VM cannot go away meanwhile; its teardown ends
+ * the hold (run_machine()) before it takes the lock, so a pause never
+ * waits on it.
+ */
+int vm_ctl_pause(struct vm_ctl *ctl)
+{
+	int ret = -ESRCH;
+
+	pthread_mutex_lock(&ctl->lock);
+	if (ctl->vm)
+		ret = hold_pause(&ctl->vm->hold, kick_all, ctl->vm);
+	pthread_mutex_unlock(&ctl->lock);
+	return ret;
+}
+
+int vm_ctl_resume(struct vm_ctl *ctl)
+{
+	int ret = -ESRCH;
+
+	pthread_mutex_lock(&ctl->lock);
+	if (ctl->vm) {
+		hold_resume(&ctl->vm->hold);
+		ret = 0;
+	}
+	pthread_mutex_unlock(&ctl->lock);
+	return ret;
+}
+
 /* Only once the stop signals are blocked: stop_request() sends SIGUSR2. */
 static void ctl_publish(struct vm_ctl *ctl, struct vm *vm)
 {
@@ -477,6 +520,7 @@ int vm_run_ctl(const struct machine *m, struct payload *in, struct vm_ctl *ctl)
 	vm->mem = m->ram;	/* RAM regions, mapped in build_machine() */
 	vm->kvm.sys_fd = vm->kvm.vm_fd = -1;
 	stop_init(&vm->stop);
+	hold_init(&vm->hold, 0);	/* run_machine() counts the vCPU threads */
 
 	/*
 	 * Every thread inherits this mask; only the main thread takes these
@@ -527,6 +571,7 @@ int vm_run_ctl(const struct machine *m, struct payload *in, struct vm_ctl *ctl)
 out:
 	ctl_publish(ctl, NULL);
 	destroy_machine(vm);
+	hold_destroy(&vm->hold);
 	free(vm);
 	return status;
 }

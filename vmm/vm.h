@@ -36,6 +36,8 @@ struct vm {
 
 	/* The first stop request decides the exit status. */
 	struct stop stop;
+	/* vm.pause: where vCPU threads park (the I/O thread runs on). */
+	struct hold hold;
 };
 
 /*
@@ -58,5 +60,13 @@ struct vm_ctl {
 
 int vm_run_ctl(const struct machine *m, struct payload *payload, struct vm_ctl *ctl);
 void vm_ctl_stop(struct vm_ctl *ctl, const char *why);
+/*
+ * Park every vCPU out of KVM_RUN and return once all are (0), or let
+ * them go; -ESRCH: no VM runs. The I/O thread is not paused: with no
+ * vCPU to kick a queue it gets no new work, finishes what is in flight,
+ * and its interrupts wait in KVM until the vCPUs run again.
+ */
+int vm_ctl_pause(struct vm_ctl *ctl);
+int vm_ctl_resume(struct vm_ctl *ctl);
 
 #endif

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,52 @@ static bool expect_continue(void)
 	return cont && strstr(out, "204 No Content");
 }
 
+/*
+ * A request whose bytes carry @fd (SCM_RIGHTS), in one sendmsg as
+ * libvirt's ch driver sends vm.add-net; the status line's code, or -1.
+ */
+static int send_with_fd(const char *method, const char *ep, const char *json, int fd)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } ctl;
+	char msg[1024], out[1024];
+	struct iovec iov = { msg, 0 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *cm;
+	int s = socket(AF_UNIX, SOCK_STREAM, 0), status = -1;
+	ssize_t n;
+
+	iov.iov_len = snprintf(msg, sizeof(msg), "%s /api/v1/%s HTTP/1.1\r\nHost: localhost\r\n"
+			       "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+			       method, ep, json ? strlen(json) : 0, json ? json : "");
+	if (fd >= 0) {
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	strcpy(sa.sun_path, sock);
+	if (s >= 0 && !connect(s, (struct sockaddr *)&sa, sizeof(sa)) &&
+	    sendmsg(s, &mh, 0) == (ssize_t)iov.iov_len && (n = read(s, out, sizeof(out) - 1)) > 0) {
+		out[n] = '\0';
+		sscanf(out, "HTTP/1.1 %d", &status);
+		if (status >= 500)
+			tap_diag("%s %s with fd: %s", method, ep, out);
+	}
+	if (s >= 0)
+		close(s);
+	return status;
+}
+
+/* Does the server still hold the pipe's read end? (Ours is closed.) */
+static bool held(int wfd)
+{
+	return write(wfd, "x", 1) == 1;
+}
+
 /* The state vm.info reports. */
 static bool state_is(const char *state)
 {
@@ -180,6 +227,33 @@ static void *serve(void *arg)
 	return (void *)(long)api_server_run(srv);
 }
 
+static int netpipe[2] = { -1, -1 };
+
+/* vm.add-net with a tap fd: a pipe stands in for the tap (fake ops). */
+static void test_add_net(void)
+{
+	static const char net[] = "{\"mac\":\"52:54:00:aa:bb:cc\",\"num_queues\":2}";
+	int other[2];
+	char *body = NULL;
+
+	if (pipe(netpipe) || pipe(other))
+		return;
+	fcntl(netpipe[1], F_SETFL, O_NONBLOCK);
+	ok(send_with_fd("PUT", "vm.add-net", net, netpipe[0]) == 204, "vm.add-net with an fd (SCM_RIGHTS): 204");
+	close(netpipe[0]);
+	ok(held(netpipe[1]), "the fd arrived and the server keeps it");
+	ok(req("GET", "vm.info", NULL, &body) == 200 && strstr(body, "\"mac\":\"52:54:00:aa:bb:cc\""),
+	   "vm.info: the added net with the MAC asked for");
+	free(body);
+	ok(send_with_fd("GET", "vmm.ping", NULL, other[0]) == 200, "an fd with a request that takes none");
+	close(other[0]);
+	ok(!held(other[1]), "... is closed by the server");
+	close(other[1]);
+	ok(send_with_fd("PUT", "vm.add-net", "{\"mac\":\"bogus\"}", -1) == 400, "vm.add-net, bad MAC: 400");
+	ok(call("PUT", "vm.add-net", "{\"mac\":\"52:54:00:00:00:01\"}", 400, "tap: required"),
+	   "vm.add-net with neither fd nor tap: 400");
+}
+
 static void test_lifecycle(void)
 {
 	char *body = NULL;
@@ -206,12 +280,15 @@ static void test_lifecycle(void)
 	   strstr(body, "\"host_numa_node\":1") && strstr(body, "\"cmdline\":\"quiet\"") &&
 	   strstr(body, "\"memory_actual_size\":268435456"), "vm.info: the config, node and size");
 	free(body);
+	test_add_net();
 	ok(call("GET", "vm.counters", NULL, 200, "{\"blk0\":{\"requests\":7,\"violations\":3}}"),
 	   "vm.counters: every device's counters, violations included");
 	ok(call("PUT", "vm.pause", NULL, 409, "Created: vm.pause does not apply"), "vm.pause when Created: 409");
 	ok(call("PUT", "vm.boot", NULL, 204, NULL) && state_is("Running") && fake.boot == 1, "vm.boot: Running");
 	ok(events_are("vm:booting vm:booted"), "events: booting, booted");
 	ok(call("PUT", "vm.boot", NULL, 409, "Running"), "vm.boot when Running: 409");
+	ok(call("PUT", "vm.add-net", "{\"tap\":\"t9\"}", 409, "before vm.boot"),
+	   "vm.add-net when Running: 409, no hot-plug");
 	ok(call("PUT", "vm.pause", NULL, 204, NULL) && state_is("Paused"), "vm.pause: Paused");
 	ok(call("PUT", "vm.pause", NULL, 409, NULL), "vm.pause when Paused: 409");
 	ok(call("PUT", "vm.resume", NULL, 204, NULL) && state_is("Running"), "vm.resume: Running");
@@ -240,6 +317,8 @@ static void test_lifecycle(void)
 	ok(call("PUT", "vm.boot", NULL, 204, NULL) && call("PUT", "vm.delete", NULL, 204, NULL) &&
 	   fake.shutdown == 2 && fake.destroy == 1, "vm.delete of a running VM shuts it down first");
 	ok(events_are("vm:booting vm:booted vm:shutdown vm:deleted"), "events: ... shutdown, deleted");
+	ok(!held(netpipe[1]), "vm.delete closes the added net's fd");
+	close(netpipe[1]);
 	ok(call("GET", "vm.info", NULL, 409, NULL) && call("PUT", "vm.delete", NULL, 204, NULL),
 	   "after delete: not created; delete again is 204");
 	ok(call("PUT", "vm.create", config, 204, NULL), "vm.create after delete");
@@ -305,6 +384,48 @@ static void test_remote(void)
 	ok(noserver == 1, "pnvm remote to no server: 1");
 	ok(nofile == 2 && missing == 2 && unknown == 2 && nosock == 2,
 	   "pnvm remote usage errors: 2 (create without FILE, missing FILE, unknown command, no socket)");
+}
+
+/* One request straight into a server's core, no socket. */
+static int handle(struct api_server *s, const char *ep, const char *json, char **body)
+{
+	struct http_request r = { .method = "PUT", .body = json, .body_len = strlen(json) };
+	size_t len;
+
+	snprintf(r.path, sizeof(r.path), "/api/v1/%s", ep);
+	return api_handle(s, &r, body, &len);
+}
+
+/* pnvm.conf's require_private, on a made-up host (a nodelist file). */
+static void test_require_private(void)
+{
+	static const char zoned[] = "{\"memory\":{\"size\":0,\"zones\":[{\"size\":268435456,"
+				    "\"host_numa_node\":0}]},\"payload\":{\"kernel\":\"/k\"}}";
+	static const char plain[] = "{\"payload\":{\"kernel\":\"/k\"}}";
+	char list[160], *body = NULL;
+	struct api_config cfg = {
+		.listen_fd = -1, .event_fd = -1, .signal_fd = -1, .default_node = 2,
+		.require_private = true, .private_list = list, .ops = &fake_ops,
+	};
+	struct api_server *s;
+	FILE *f;
+	int st, creates = fake.create;
+
+	snprintf(list, sizeof(list), "%s/has_private_memory", dir);
+	f = fopen(list, "w");
+	if (!f || api_server_new(&s, &cfg))
+		return;
+	fputs("2\n", f);
+	fclose(f);
+	st = handle(s, "vm.create", zoned, &body);
+	ok(st == 400 && strstr(body, "requires private memory") && strstr(body, "node 0 is not private") &&
+	   fake.create == creates, "require_private: RAM on node 0 refused, 400 says why: %s", body);
+	free(body);
+	st = handle(s, "vm.create", plain, &body);
+	ok(st == 204 && fake.create == creates + 1, "require_private: the default node 2 is private: 204");
+	free(body);
+	api_server_free(s);
+	unlink(list);
 }
 
 static void test_socket_args(void)
@@ -374,6 +495,12 @@ static void test_binary(void)
 	}
 	snprintf(path, sizeof(path), "%s/b.sock", dir);
 	ok(access(path, F_OK), "a refused start leaves no socket behind");
+	snprintf(cmd, sizeof(cmd), "echo 'private_node = one' > %s/bad.conf; PNVM_CONF=%s/bad.conf "
+		 "%s --api-socket path=%s", dir, dir, bin, path);
+	ok(run(cmd, line, sizeof(line)) == 2 && strstr(line, "bad.conf:1: private_node 'one'"),
+	   "a broken pnvm.conf: exit 2 before serving: %s", line);
+	snprintf(cmd, sizeof(cmd), "%s/bad.conf", dir);
+	unlink(cmd);
 
 	/* The real ops' vm.create runs the CLI's file checks (no KVM needed). */
 	snprintf(cmd, sizeof(cmd), "%s --api-socket path=%s --private-node 0 </dev/null >/dev/null 2>&1 &",
@@ -412,6 +539,8 @@ int main(void)
 	void *ret;
 	char arg[160];
 
+	signal(SIGPIPE, SIG_IGN);	/* held(): a closed pipe is EPIPE, not death */
+	setenv("PNVM_CONF", "/nonexistent/pnvm.conf", 1);	/* not this host's defaults */
 	if (!mkdtemp(dir) || pipe(events)) {
 		ok(0, "temporary directory and event pipe");
 		return tap_done();
@@ -427,6 +556,7 @@ int main(void)
 	test_bad_requests();
 	test_remote();
 	test_socket_args();
+	test_require_private();
 	test_binary();
 
 	ok(call("PUT", "vmm.shutdown", NULL, 204, NULL), "vmm.shutdown: 204");

@@ -76,9 +76,33 @@ static void devices(void)
 	   !o.disks[0].ro && !strcmp(o.disks[1].path, "/b.img") && o.disks[1].ro &&
 	   !strcmp(o.disks[2].path, "/c.img") && !o.disks[2].ro,
 	   "--disk PATH, PATH,ro and PATH,rw (repeatable)");
-	ok(ret == CLI_RUN && o.ntaps == 2 && !strcmp(o.taps[0], "tap0") &&
-	   !strcmp(o.taps[1], "tap5e1c2d3a-4b") && o.rng && o.console &&
+	ok(ret == CLI_RUN && o.nnets == 2 && !strcmp(o.nets[0].tap, "tap0") &&
+	   !strcmp(o.nets[1].tap, "tap5e1c2d3a-4b") && o.nets[0].fd == -1 && !o.nets[0].mac_set &&
+	   o.rng && o.console &&
 	   cli_nr_virtio(&o) == 7, "--net tap=NAME twice, --rng, --console: 7 devices");
+	ret = parse(ARGV("--kernel", "/proc/self/exe", "--private-node", "1",
+			 "--net", "tap=t0,mac=52:54:00:AB:cd:01", "--net", "fd=999,mac=52:54:00:00:00:02"));
+	ok(ret == CLI_RUN && o.nnets == 2 && !strcmp(o.nets[0].tap, "t0") && o.nets[0].mac_set &&
+	   !memcmp(o.nets[0].mac, "\x52\x54\x00\xab\xcd\x01", 6) && !o.nets[1].tap &&
+	   o.nets[1].fd == 999 && o.nets[1].mac[5] == 2,
+	   "--net tap=NAME,mac=MAC (either case) and fd=N,mac=MAC");
+	{
+		static struct machine m;
+		char mac[18];
+
+		ok(!machine_from_opts(&m, &o) && m.devs[0].tap_fd == -1 && m.devs[1].tap_fd == 999 &&
+		   !m.devs[1].tap && (cli_format_mac(m.devs[0].mac, mac), !strcmp(mac, "52:54:00:ab:cd:01")),
+		   "the machine's nets carry the MAC and the fd");
+		ok(machine_check_files(&m) == -EBADF && strstr(err_msg(), "--net fd=999: not an open"),
+		   "--net fd= not open: refused (%s)", err_msg());
+		parse(ARGV("--kernel", "/k", "--private-node", "1", "--net", "tap=t0", "--net", "tap=t1"));
+		ok(!machine_from_opts(&m, &o) && !memcmp(m.devs[1].mac, "\x02pnvm\x01", 6),
+		   "no mac=: pnvm's own, 02:70:6e:76:6d:INDEX");
+	}
+	ret = parse(ARGV("--kernel", "/k", "--private-node", "1", "--name", "vm-1",
+			 "--disk", "/a.img", "--disk", "/b.img,ro", "--disk", "/c.img,rw",
+			 "--net", "tap=tap0", "--net", "tap=tap5e1c2d3a-4b", "--rng", "--console",
+			 "--shared-window", "32M", "--shared-node", "0"));
 	ok(ret == CLI_RUN && o.window_size == 32ULL << 20 && o.shared_node == 0 &&
 	   !strcmp(o.name, "vm-1"), "--shared-window 32M --shared-node 0 --name vm-1");
 
@@ -126,7 +150,23 @@ static void devices(void)
 	bad(ARGV("--kernel", "/k", "--private-node", "1", "--disk", "/a,b,ro"),
 	    "comma", "--disk with a comma in the path");
 	bad(ARGV("--kernel", "/k", "--private-node", "1", "--net", "user"),
-	    "only tap=NAME", "--net user");
+	    "only tap=NAME or fd=N", "--net user");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--net", "tap=t0,mac=52:54:00:12:34"),
+	    "not a MAC address", "--net tap=t0,mac= five octets");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--net", "tap=t0,mac=52:54:00:12:34:5g"),
+	    "not a MAC address", "--net tap=t0,mac= with a non-hex digit");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--net", "tap=t0,mac=52-54-00-12-34-56"),
+	    "not a MAC address", "--net tap=t0,mac= with dashes");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--net", "tap=t0,mac=01:00:5e:00:00:01"),
+	    "multicast", "--net tap=t0,mac= multicast");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--net", "tap=t0,mac=00:00:00:00:00:00"),
+	    "all-zero", "--net tap=t0,mac= all zeros");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--net", "tap=t0,model=virtio"),
+	    "only mac=MAC may follow", "--net tap=t0,model=virtio");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--net", "fd=x"),
+	    "file descriptor number", "--net fd=x");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--net", "fd=-1"),
+	    "file descriptor number", "--net fd=-1");
 	bad(ARGV("--kernel", "/k", "--private-node", "1", "--net", "tap="),
 	    "1-15 characters", "--net tap= (empty)");
 	bad(ARGV("--kernel", "/k", "--private-node", "1", "--net", "tap=0123456789abcdef"),
@@ -238,6 +278,8 @@ int main(void)
 			"--kernel /proc/self/exe --private-node 0 --rng --shared-node 4000",
 			"--kernel /proc/self/exe --private-node 0 --disk /nonexistent.img --window=off",
 			"--kernel /proc/self/exe --private-node 0 --net bogus",
+			"--kernel /proc/self/exe --private-node 0 --net tap=t0,mac=01:02:03:04:05:06",
+			"--kernel /proc/self/exe --private-node 0 --net fd=999",
 			"--kernel /proc/self/exe --private-node 0 --shared-window 1M",
 		};
 		for (unsigned int i = 0; i < ARRAY_SIZE(cases); i++) {

@@ -4,6 +4,7 @@
  * (same framing: vnet header + frame per message).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -35,14 +36,36 @@ int main(void)
 		"window and I/O loop") ||
 	    !ok(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv) == 0, "fake tap"))
 		return tap_done();
-	if (!ok(virtio_net_create_fd(&slot, sv[0], &vdev) == 0 &&
+	{
+		struct virtio_dev *v = NULL;
+		int p[2], ret;
+
+		if (!pipe(p)) {
+			ret = virtio_net_create(&slot, NULL, p[0], NULL, &v);
+			ok(ret < 0 && !v && strstr(err_msg(), "--net fd=") && strstr(err_msg(), "not a tap") &&
+			   fcntl(p[0], F_GETFD) == 0,
+			   "--net fd= that is no tap: refused, the caller's fd left open (%s)", err_msg());
+			close(p[0]);
+			close(p[1]);
+		}
+		/* The MAC asked for is what the device's config space offers. */
+		if (!socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, p) &&
+		    !virtio_net_create_fd(&slot, p[0], (const uint8_t *)"\x52\x54\x00\x6b\x3c\x01", &v)) {
+			virtio_mmio_read(v, VIRTIO_MMIO_CONFIG, mac, 4);
+			virtio_mmio_read(v, VIRTIO_MMIO_CONFIG + 4, mac + 4, 2);
+			ok(!memcmp(mac, "\x52\x54\x00\x6b\x3c\x01", 6), "config mac 52:54:00:6b:3c:01, as asked");
+			virtio_dev_free(v);
+			close(p[1]);
+		}
+	}
+	if (!ok(virtio_net_create_fd(&slot, sv[0], NULL, &vdev) == 0 &&
 		virtio_dev_attach(vdev, NULL, &loop) == 0, "net: create + attach"))
 		return tap_done();
 	d = (struct tdrv){ .vdev = vdev, .win = &win, .loop = &loop };
 	ok(tdrv_rd(&d, VIRTIO_MMIO_DEVICE_ID) == VIRTIO_ID_NET, "device id net");
 	virtio_mmio_read(vdev, VIRTIO_MMIO_CONFIG, mac, 4);
 	virtio_mmio_read(vdev, VIRTIO_MMIO_CONFIG + 4, mac + 4, 2);
-	ok(!memcmp(mac, "\x02pnvm\x00", 6), "config mac 02:70:6e:76:6d:00");
+	ok(!memcmp(mac, "\x02pnvm\x00", 6), "config mac 02:70:6e:76:6d:00 (pnvm's own)");
 	ok(tdrv_negotiate(&d, FEATS) & VIRTIO_CONFIG_S_FEATURES_OK, "net: features");
 	ok(tdrv_queue(&d, 0, 32) == 0 && tdrv_queue(&d, 1, 32) == 0, "net: rx+tx queues");
 	tdrv_driver_ok(&d);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* cloud-hypervisor VmConfig JSON as a pnvm machine, and back. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/vmconfig.h"
 #include "tests/tap.h"
@@ -130,7 +132,9 @@ static void test_refused(void)
 	refused("{\"payload\":{\"kernel\":\"/k\"},\"net\":[{\"tap\":\"t0\",\"mac\":\"52:54:00:00:00\"}]}",
 		"not a MAC address", "a short MAC");
 	refused("{\"payload\":{\"kernel\":\"/k\"},\"net\":[{\"tap\":\"t0\",\"fds\":[3]}]}",
-		"file descriptors", "tap fds");
+		"vm.create cannot carry tap fds", "tap fds in vm.create");
+	refused("{\"payload\":{\"kernel\":\"/k\"},\"net\":[{\"tap\":\"t0\",\"mac\":\"ff:ff:ff:ff:ff:ff\"}]}",
+		"multicast", "a broadcast MAC");
 	refused("{\"payload\":{\"kernel\":\"/k\"},\"net\":[{\"tap\":\"a/b\"}]}", "not allowed",
 		"a tap name with a slash (the CLI's rule)");
 	refused("{\"payload\":{\"kernel\":\"/k\"},\"rng\":{\"src\":\"/dev/hwrng\"}}", "getrandom", "rng from hwrng");
@@ -176,8 +180,10 @@ static void test_round_trip(void)
 	ok(!parse(kata_json, -1), "Kata's config again");
 	j = vmconfig_to_json(&vc.m);
 	s = j ? json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : "";
-	ok(j && strstr(s, "\"host_numa_node\":1") && strstr(s, "\"mac\":\"02:70:6e:76:6d:00\"") &&
-	   strstr(s, "\"console\":{\"mode\":\"Off\"}"), "the config names the node and pnvm's MAC");
+	ok(j && strstr(s, "\"host_numa_node\":1") && strstr(s, "\"mac\":\"52:54:00:12:34:56\"") &&
+	   strstr(s, "\"console\":{\"mode\":\"Off\"}"), "the config names the node and the MAC asked for");
+	ok(!memcmp(vc.m.devs[0].mac, "\x52\x54\x00\x12\x34\x56", 6),
+	   "net[].mac is the device's MAC (what its config space offers)");
 	same = !vmconfig_parse(&back, s, strlen(s), -1) && back.m.cpus == vc.m.cpus &&
 	       back.m.memory == vc.m.memory && back.m.node == vc.m.node &&
 	       !strcmp(back.m.kernel, vc.m.kernel) && !strcmp(back.m.cmdline, vc.m.cmdline) &&
@@ -198,11 +204,53 @@ static void test_round_trip(void)
 	json_object_put(j);
 }
 
+static int addn(const char *json, int fd)
+{
+	return vmconfig_add_net(&vc, json, strlen(json), fd);
+}
+
+/* vm.add-net: a NetConfig more, with a tap fd (a pipe stands in) or a name. */
+static void add_net(void)
+{
+	static const char net[] = "{\"mac\":\"52:54:00:aa:bb:cc\",\"num_queues\":2,\"tap\":\"vnet0\"}";
+	int p[2], ret;
+	unsigned int nd;
+
+	ok(!parse(libvirt_json, 1), "libvirt's config, before add-net");
+	nd = vc.m.ndevs;
+	if (pipe(p))
+		return;
+	ret = addn(net, p[0]);
+	ok(!ret && vc.m.ndevs == nd + 1 && vc.m.devs[2].kind == DEV_NET && !vc.m.devs[2].tap &&
+	   vc.m.devs[2].tap_fd == p[0] && !memcmp(vc.m.devs[2].mac, "\x52\x54\x00\xaa\xbb\xcc", 6),
+	   "add-net with an fd: a net after the disks, on the fd, with its MAC (%s)", ret ? err_msg() : "");
+	ok(vc.nfds == 1 && vc.fds[0] == p[0], "the config owns the fd");
+	ret = addn("{\"mac\":\"01:00:00:00:00:01\"}", p[1]);
+	ok(ret == -EINVAL && strstr(err_msg(), "multicast") && vc.m.ndevs == nd + 1 && vc.nfds == 1,
+	   "a bad MAC: refused, the config as it was (%s)", err_msg());
+	ret = addn("{\"num_queues\":4}", p[1]);
+	ok(ret == -EINVAL && strstr(err_msg(), "one queue pair"), "num_queues 4: refused (%s)", err_msg());
+	ret = addn("{\"vhost_user\":true}", p[1]);
+	ok(ret == -EINVAL && strstr(err_msg(), "vhost_user"), "vhost_user: refused");
+	ret = addn("{\"mac\":\"52:54:00:00:00:09\"}", -1);
+	ok(ret == -EINVAL && strstr(err_msg(), "tap: required"), "no fd and no tap: refused");
+	ret = addn("[1]", p[1]);
+	ok(ret == -EINVAL && strstr(err_msg(), "NetConfig"), "not an object: refused");
+	ok(!addn("{\"tap\":\"t1\"}", -1) && vc.m.ndevs == nd + 2 &&
+	   !strcmp(vc.m.devs[3].tap, "t1") && !memcmp(vc.m.devs[3].mac, "\x02pnvm\x01", 6),
+	   "add-net by tap name, pnvm's MAC for net1");
+	vmconfig_free(&vc);
+	ok(fcntl(p[0], F_GETFD) < 0 && fcntl(p[1], F_GETFD) == 0,
+	   "vmconfig_free closes the fds it took, no other");
+	close(p[1]);
+}
+
 int main(void)
 {
 	test_accepted();
 	test_refused();
 	test_round_trip();
+	add_net();
 	vmconfig_free(&vc);
 	return tap_done();
 }
