@@ -21,7 +21,7 @@ CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 LDFLAGS += -fsanitize=address,undefined
 endif
 # Debian 12's libfdt-dev ships no .pc file.
-PKGS    := liburing json-c
+PKGS    := liburing json-c libseccomp libcap-ng
 CFLAGS  += $(shell pkg-config --cflags $(PKGS) libvirt libxml-2.0 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfdt -lnuma -lpthread
 # The libvirt front end, and only what links it (pnvm, its own test).
