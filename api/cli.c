@@ -74,11 +74,11 @@ int api_socket_arg(const char *opt, const char *arg, bool listen_on, int *fd)
 static void api_usage(FILE *f)
 {
 	fputs("usage: pnvm --api-socket path=PATH|fd=N [--event-monitor path=PATH|fd=N]\n"
-	      "            [--private-node N]\n"
+	      "            [--private-node N] [--seccomp=on|log|off]\n"
 	      "Serve cloud-hypervisor's REST API (/api/v1/vm.create, vm.boot, vm.info, ...)\n"
 	      "on a unix socket, with no VM until vm.create. --event-monitor writes one\n"
 	      "JSON event per line; --private-node is the node of a VmConfig without\n"
-	      "memory.zones[].host_numa_node.\n"
+	      "memory.zones[].host_numa_node. --seccomp: each VM's threads (default on).\n"
 	      "       pnvm remote --api-socket PATH ping|info|counters|create FILE|boot|\n"
 	      "            pause|resume|reboot|shutdown|delete|shutdown-vmm\n", f);
 }
@@ -89,6 +89,7 @@ int api_main(int argc, char **argv)
 		{ "api-socket",		required_argument, NULL, 'a' },
 		{ "event-monitor",	required_argument, NULL, 'e' },
 		{ "private-node",	required_argument, NULL, 'n' },
+		{ "seccomp",		required_argument, NULL, 's' },
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ }
 	};
@@ -98,6 +99,7 @@ int api_main(int argc, char **argv)
 	};
 	sigset_t sigs;
 	struct api_server *s = NULL;
+	enum sc_mode seccomp = SC_ON;
 	unsigned int node;
 	void *vm;
 	int c, ret;
@@ -118,6 +120,12 @@ int api_main(int argc, char **argv)
 				return EXIT_BAD_INPUT;
 			}
 			cfg.default_node = node;
+			break;
+		case 's':
+			if (sc_parse_mode(optarg, &seccomp)) {
+				fprintf(stderr, "pnvm: --seccomp: '%s' is not on, log or off\n", optarg);
+				return EXIT_BAD_INPUT;
+			}
 			break;
 		case 'h':
 			api_usage(stdout);
@@ -158,6 +166,8 @@ int api_main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	cfg.signal_fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	vm = api_kvm_new();
+	if (vm)
+		api_kvm_set_seccomp(vm, seccomp);
 	cfg.ops = &api_kvm_ops;
 	cfg.opaque = vm;
 	ret = vm ? api_server_new(&s, &cfg) : errf(-ENOMEM, "out of memory");

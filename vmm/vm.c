@@ -516,7 +516,7 @@ int vm_run_ctl(const struct machine *m, struct payload *in, struct vm_ctl *ctl)
 	}
 	machine_warnings(m, in);
 	/* The SIGSYS reporter before any filter; then everything open, drop. */
-	sc_default_mode = m->seccomp;
+	sc_default_mode = ctl ? ctl->seccomp : m->seccomp;
 	if ((m->seccomp != SC_OFF && sc_report_init()) || build_machine(vm, in) ||
 	    priv_drop(&m->priv)) {
 		fprintf(stderr, "pnvm: %s\n", err_msg());

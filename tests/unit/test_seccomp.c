@@ -20,6 +20,7 @@
 #include <linux/kvm.h>
 
 #include "tests/tap.h"
+#include "libvirt/domain.h"
 #include "vmm/seccomp.h"
 
 enum action { OPEN_FILE, WRITE_PIPE, IOCTL_KVM_RUN, IOCTL_TCGETS, SOCKET };
@@ -106,6 +107,30 @@ static int run(enum sc_kind kind, enum sc_mode mode, enum action a, bool after_i
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/*
+ * pnvm's main thread ends the process under its filter: exit() runs
+ * stdio's flush and every linked library's destructors (libvirt, libxml2
+ * and theirs, linked here as in pnvm). All of that must pass.
+ */
+static int exit_filtered(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *q = libvirt_shell_quote("a b");	/* libvirt/ linked and used */
+
+		if (sc_report_init() || sc_install(SC_MAIN, SC_ON, "main") || !q)
+			_exit(3);
+		free(q);
+		printf("# buffered, flushed by exit()\n");
+		exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -2;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 int main(void)
 {
 	static const enum sc_kind kinds[] = { SC_VCPU, SC_IO, SC_SERIAL, SC_MAIN, SC_API };
@@ -141,6 +166,8 @@ int main(void)
 	ok(rc == 0, "main filter: ioctl allowed (terminal restore, vCPU report)");
 	rc = run(SC_IO, SC_LOG, OPEN_FILE, false, msg, sizeof(msg));
 	ok(rc == 0 && !msg[0], "log mode: open(2) goes through (%d)", rc);
+	rc = exit_filtered();
+	ok(rc == 0, "main filter: exit() with pnvm's libraries passes (%d)", rc);
 	rc = run(SC_IO, SC_OFF, SOCKET, false, msg, sizeof(msg));
 	ok(rc == 0, "off: no filter (%d)", rc);
 	return tap_done();
