@@ -36,7 +36,7 @@ static int unix_addr(const char *opt, const char *path, struct sockaddr_un *sa)
 int api_socket_arg(const char *opt, const char *arg, bool listen_on, int *fd)
 {
 	const char *path = !strncmp(arg, "path=", 5) ? arg + 5 : strchr(arg, '=') ? NULL : arg;
-	struct sockaddr_un sa;
+	struct sockaddr_un sa, tmp = { .sun_family = AF_UNIX };
 	unsigned int n;
 	int ret, on = 0;
 	socklen_t sl = sizeof(on);
@@ -63,25 +63,40 @@ int api_socket_arg(const char *opt, const char *arg, bool listen_on, int *fd)
 	*fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (*fd < 0)
 		return errf(-errno, "%s: socket: %s", opt, strerror(errno));
-	/* An existing path is not ours to remove (another VMM may own it). */
-	if (bind(*fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(*fd, API_MAX_CLIENTS)) {
-		ret = errf(-errno, "%s %s: %s", opt, path, strerror(errno));
+	/*
+	 * Bound and listening under a private name, then linked into place:
+	 * a client that waits for the path to appear (libvirt does) never
+	 * connects between bind() and listen(). link() also refuses an
+	 * existing path, which is not ours to remove (another VMM's).
+	 */
+	if (snprintf(tmp.sun_path, sizeof(tmp.sun_path), "%s.%d", path, getpid()) >=
+	    (int)sizeof(tmp.sun_path))
+		tmp = sa;
+	if (bind(*fd, (struct sockaddr *)&tmp, sizeof(tmp)) || listen(*fd, API_MAX_CLIENTS) ||
+	    (strcmp(tmp.sun_path, path) && link(tmp.sun_path, path))) {
+		ret = errno == EEXIST ? EADDRINUSE : errno;	/* as bind() says it */
+		ret = errf(-ret, "%s %s: %s", opt, path, strerror(ret));
+		if (strcmp(tmp.sun_path, path))
+			unlink(tmp.sun_path);
 		close(*fd);
 		return ret;
 	}
+	if (strcmp(tmp.sun_path, path))
+		unlink(tmp.sun_path);
 	return 0;
 }
 
 static void api_usage(FILE *f)
 {
 	fputs("usage: pnvm --api-socket path=PATH|fd=N [--event-monitor path=PATH|fd=N]\n"
-	      "            [--private-node N]\n"
+	      "            [--private-node N] [--seccomp=on|log|off]\n"
 	      "Serve cloud-hypervisor's REST API (/api/v1/vm.create, vm.boot, vm.info, ...)\n"
 	      "on a unix socket, with no VM until vm.create. --event-monitor writes one\n"
 	      "JSON event per line; --private-node is the node of a VmConfig without\n"
 	      "memory.zones[].host_numa_node (default: private_node in " NODE_CONF_PATH ",\n"
 	      "or $PNVM_CONF, else the host's only private node; require_private = yes\n"
 	      "there refuses a VM whose RAM would not be on a private node).\n"
+	      "--seccomp: each VM's threads (default on).\n"
 	      "       pnvm remote --api-socket PATH ping|info|counters|create FILE|boot|\n"
 	      "            pause|resume|reboot|shutdown|delete|shutdown-vmm\n", f);
 }
@@ -92,6 +107,7 @@ int api_main(int argc, char **argv)
 		{ "api-socket",		required_argument, NULL, 'a' },
 		{ "event-monitor",	required_argument, NULL, 'e' },
 		{ "private-node",	required_argument, NULL, 'n' },
+		{ "seccomp",		required_argument, NULL, 's' },
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ }
 	};
@@ -102,6 +118,7 @@ int api_main(int argc, char **argv)
 	};
 	sigset_t sigs;
 	struct api_server *s = NULL;
+	enum sc_mode seccomp = SC_ON;
 	unsigned int node;
 	void *vm;
 	int c, ret;
@@ -122,6 +139,12 @@ int api_main(int argc, char **argv)
 				return EXIT_BAD_INPUT;
 			}
 			cfg.default_node = node;
+			break;
+		case 's':
+			if (sc_parse_mode(optarg, &seccomp)) {
+				fprintf(stderr, "pnvm: --seccomp: '%s' is not on, log or off\n", optarg);
+				return EXIT_BAD_INPUT;
+			}
 			break;
 		case 'h':
 			api_usage(stdout);
@@ -170,6 +193,8 @@ int api_main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	cfg.signal_fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	vm = api_kvm_new();
+	if (vm)
+		api_kvm_set_seccomp(vm, seccomp);
 	cfg.ops = &api_kvm_ops;
 	cfg.opaque = vm;
 	ret = vm ? api_server_new(&s, &cfg) : errf(-ENOMEM, "out of memory");
@@ -245,6 +270,7 @@ int api_request(const char *path, const char *method, const char *endpoint,
 	size_t n;
 	int fd, ret, hl;
 
+	*resp = NULL;
 	ret = unix_addr("--api-socket", path, &sa);
 	if (ret)
 		return ret;

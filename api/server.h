@@ -106,6 +106,8 @@ int api_request(const char *path, const char *method, const char *endpoint,
 extern const struct api_vm_ops api_kvm_ops;
 void *api_kvm_new(void);
 void api_kvm_set_server(void *opaque, struct api_server *s);
+/* --seccomp for every VM this server runs (default on). */
+void api_kvm_set_seccomp(void *opaque, enum sc_mode mode);
 void api_kvm_free(void *opaque);
 
 #endif

@@ -32,6 +32,11 @@ void *api_kvm_new(void)
 	return v;
 }
 
+void api_kvm_set_seccomp(void *opaque, enum sc_mode mode)
+{
+	((struct kvm_vm *)opaque)->ctl.seccomp = mode;
+}
+
 void api_kvm_set_server(void *opaque, struct api_server *s)
 {
 	((struct kvm_vm *)opaque)->srv = s;

@@ -161,8 +161,16 @@ static bool blk_submit(struct blk *b, struct blk_req *r)
 
 	if (!b->uring || !(sqe = io_uring_get_sqe(&b->ring)))
 		return false;
-	if (r->p.type == VIRTIO_BLK_T_FLUSH)
+	/*
+	 * FLUSH: fdatasync through io_uring, completed to the driver only
+	 * from its CQE, i.e. once the data is on stable storage. IO_DRAIN:
+	 * io_uring does not order requests, so it starts only after every
+	 * write submitted before it has completed.
+	 */
+	if (r->p.type == VIRTIO_BLK_T_FLUSH) {
 		io_uring_prep_fsync(sqe, b->fd, IORING_FSYNC_DATASYNC);
+		io_uring_sqe_set_flags(sqe, IOSQE_IO_DRAIN);
+	}
 	else if (r->p.type == VIRTIO_BLK_T_IN)
 		io_uring_prep_readv(sqe, b->fd, r->p.data, r->p.ndata, r->p.offset);
 	else
@@ -263,6 +271,35 @@ static void blk_reap(void *arg, uint32_t events)
 	pthread_mutex_unlock(&vdev->lock);
 }
 
+/*
+ * Wait until io_uring holds none of our requests: until then it may still
+ * write read data into window buffers the driver owns again after a reset
+ * (or that are unmapped at exit). Completions are dropped, not pushed: the
+ * queue they belonged to is gone. Runs with the device lock held, so
+ * blk_reap (the ring's other consumer) is excluded.
+ */
+static void blk_drain(struct blk *b)
+{
+	struct io_uring_cqe *cqe;
+
+	while (b->uring && b->inflight) {
+		int ret = io_uring_wait_cqe(&b->ring, &cqe);
+
+		if (ret == -EINTR)
+			continue;
+		if (ret)	/* the ring itself failed: nothing more will come */
+			break;
+		((struct blk_req *)io_uring_cqe_get_data(cqe))->busy = false;
+		io_uring_cqe_seen(&b->ring, cqe);
+		b->inflight--;
+	}
+}
+
+static void blk_reset(struct virtio_dev *vdev)
+{
+	blk_drain(vdev->priv);
+}
+
 static uint64_t blk_features(struct virtio_dev *vdev)
 {
 	struct blk *b = vdev->priv;
@@ -299,6 +336,7 @@ static void blk_destroy(struct virtio_dev *vdev)
 	struct blk *b = vdev->priv;
 
 	if (b->uring) {
+		blk_drain(b);
 		io_uring_queue_exit(&b->ring);
 		close(b->ring_efd);
 	}
@@ -312,6 +350,7 @@ static const struct virtio_dev_ops blk_ops = {
 	.get_features	= blk_features,
 	.get_config	= blk_get_config,
 	.notify		= blk_notify,
+	.reset		= blk_reset,
 	.attach		= blk_attach,
 	.destroy	= blk_destroy,
 };
@@ -383,4 +422,9 @@ out_free:
 bool virtio_blk_uses_uring(struct virtio_dev *vdev)
 {
 	return ((struct blk *)vdev->priv)->uring;
+}
+
+unsigned int virtio_blk_inflight(struct virtio_dev *vdev)
+{
+	return ((struct blk *)vdev->priv)->inflight;
 }

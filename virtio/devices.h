@@ -49,6 +49,8 @@ struct blk_parsed {
 int virtio_blk_parse(const struct virtq_elem *e, uint64_t sectors, bool ro,
 		     struct blk_parsed *p);
 bool virtio_blk_uses_uring(struct virtio_dev *vdev);
+/* Requests submitted to io_uring and not yet completed (tests). */
+unsigned int virtio_blk_inflight(struct virtio_dev *vdev);
 
 /*
  * An existing (or new, if we may) tap device, with a vnet header; with

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <semaphore.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "virtio/ioloop.h"
+#include "vmm/seccomp.h"
 
 int ioloop_init(struct ioloop *loop)
 {
@@ -90,6 +92,11 @@ static void *ioloop_thread(void *arg)
 {
 	struct ioloop *loop = arg;
 
+	/* Filtered before it serves any queue; ioloop_start waits for this. */
+	loop->start_err = sc_install(SC_IO, sc_default_mode, "virtio-io");
+	sem_post(&loop->started);
+	if (loop->start_err)
+		return NULL;
 	while (ioloop_poll(loop, -1) >= 0)
 		;
 	return NULL;
@@ -97,11 +104,19 @@ static void *ioloop_thread(void *arg)
 
 int ioloop_start(struct ioloop *loop)
 {
-	int ret = pthread_create(&loop->thread, NULL, ioloop_thread, loop);
+	int ret;
 
+	sem_init(&loop->started, 0, 0);
+	ret = pthread_create(&loop->thread, NULL, ioloop_thread, loop);
 	if (ret)
 		return -ret;
 	pthread_setname_np(loop->thread, "virtio-io");
+	while (sem_wait(&loop->started) && errno == EINTR)
+		;
+	if (loop->start_err) {
+		pthread_join(loop->thread, NULL);
+		return loop->start_err;
+	}
 	loop->running = true;
 	return 0;
 }

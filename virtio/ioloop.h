@@ -8,6 +8,7 @@
 #define PNVM_VIRTIO_IOLOOP_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -26,6 +27,8 @@ struct ioloop {
 	int stop_fd;
 	pthread_t thread;
 	bool running;
+	sem_t started;			/* the thread has its seccomp filter */
+	int start_err;
 	unsigned int nr;
 	struct ioloop_src src[IOLOOP_MAX_SRC];
 };

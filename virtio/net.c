@@ -211,12 +211,18 @@ int virtio_net_create_fd(const struct virtio_slot *s, int fd, const uint8_t *mac
 			 struct virtio_dev **out)
 {
 	struct net *n = calloc(1, sizeof(*n));
-	int ret;
+	int ret, fl;
 
 	if (!n)
 		return errf(-ENOMEM, "virtio-net: out of memory");
 	n->fd = fd;
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	/* A blocking tap would stall the one I/O thread every device shares. */
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+		ret = -errno;
+		free(n);
+		return errf(ret, "virtio-net: O_NONBLOCK: %s", strerror(-ret));
+	}
 	/* Default: locally administered, "pnvm", index. */
 	memcpy(n->mac, mac ? mac : (const uint8_t[]){ 0x02, 'p', 'n', 'v', 'm', (uint8_t)s->index }, 6);
 	ret = virtio_dev_init(&n->vdev, &net_ops, n, s->win, s->base, s->gsi,
@@ -261,6 +267,12 @@ err:
 	return ret;
 }
 
+/*
+ * The tap is never made persistent (no TUNSETPERSIST): one pnvm created
+ * disappears with its fd, at any exit including kill -9, so the name is
+ * free for the next start; a tap that existed before (persistent, made
+ * by the administrator) is attached and left as it was.
+ */
 int virtio_net_create(const struct virtio_slot *s, const char *tap, int tapfd,
 		      const uint8_t *mac, struct virtio_dev **out)
 {

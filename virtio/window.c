@@ -61,8 +61,11 @@ int window_create(struct window *win, struct memmap *map, uint64_t gpa,
 		ret = errf(-errno, "shared window: ftruncate: %s", strerror(errno));
 		goto out_close;
 	}
-	/* The window must stay the size the guest was told. */
-	fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL);
+	/* The window must stay the size the guest was told; if not, no window. */
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+		ret = errf(-errno, "shared window: memfd seals: %s", strerror(errno));
+		goto out_close;
+	}
 
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED) {

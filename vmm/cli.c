@@ -24,6 +24,9 @@ enum {
 	OPT_SHARED_NODE,
 	OPT_WINDOW,
 	OPT_DRY_RUN,
+	OPT_SECCOMP,
+	OPT_USER,
+	OPT_GROUP,
 };
 
 /* The window holds only in-flight I/O; more than this is a typo. */
@@ -49,6 +52,9 @@ static const struct option long_opts[] = {
 	{ "shared-node",	required_argument, NULL, OPT_SHARED_NODE },
 	{ "window",		required_argument, NULL, OPT_WINDOW },
 	{ "dry-run",		no_argument,	   NULL, OPT_DRY_RUN },
+	{ "seccomp",		required_argument, NULL, OPT_SECCOMP },
+	{ "user",		required_argument, NULL, OPT_USER },
+	{ "group",		required_argument, NULL, OPT_GROUP },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ }
@@ -75,6 +81,10 @@ void cli_usage(FILE *f)
 "      --name NAME          the VM's name, in messages\n"
 "      --dry-run            check the inputs, print the machine description\n"
 "                           as JSON and exit (KVM is not opened)\n"
+"      --seccomp=on|log|off each thread's system calls limited to what it\n"
+"                           does (default on; log: only audit-log the rest)\n"
+"      --user USER          after opening KVM, disks, taps and memory, run as\n"
+"                           USER with no capabilities (--group GROUP)\n"
 "  -h, --help               this text\n"
 "  -V, --version            print the version\n"
 "\n"
@@ -234,6 +244,7 @@ int cli_parse(struct pnvm_opts *o, int argc, char **argv)
 	o->prealloc = true;
 	o->window_size = PNVM_DEFAULT_WINDOW;
 	o->shared_node = 0;
+	o->seccomp = SC_ON;
 
 	/* "pnvm run ..." and "pnvm ..." are the same. */
 	if (argc > 1 && !strcmp(argv[1], "run")) {
@@ -327,6 +338,16 @@ int cli_parse(struct pnvm_opts *o, int argc, char **argv)
 			break;
 		case OPT_DRY_RUN:
 			o->dry_run = true;
+			break;
+		case OPT_SECCOMP:
+			if (sc_parse_mode(optarg, &o->seccomp))
+				return errf(-EINVAL, "--seccomp: '%s' is not on, log or off", optarg);
+			break;
+		case OPT_USER:
+			o->user = optarg;
+			break;
+		case OPT_GROUP:
+			o->group = optarg;
 			break;
 		case OPT_WINDOW:
 			o->window_off = !strcmp(optarg, "off");

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include "lib/util.h"
 #include "vmm/machine.h"
+#include "vmm/seccomp.h"
 
 #define PNVM_VERSION		"0.1.0"
 
@@ -37,6 +38,8 @@ struct pnvm_opts {
 	bool require_private;
 	bool report;
 	bool dry_run;			/* print the description, run nothing */
+	enum sc_mode seccomp;		/* --seccomp, default on */
+	const char *user, *group;	/* --user/--group: drop to them after set-up */
 
 	/* virtio devices, in the order the guest sees them (blk, net, rng, console) */
 	struct pnvm_disk disks[PNVM_MAX_VIRTIO];

@@ -14,6 +14,7 @@
 #include "vmm/cpu.h"
 #include "vmm/guest.h"
 #include "vmm/kvm.h"
+#include "vmm/seccomp.h"
 #include "vmm/stop.h"
 
 #define CPUID_MAX_ENTRIES	256
@@ -516,12 +517,20 @@ void *vcpu_thread(void *arg)
 	struct vcpu *vcpu = arg;
 	struct sigaction sa = { .sa_handler = kick_handler };
 	sigset_t set;
+	char name[16];
 
 	/* No SA_RESTART: the kick must interrupt KVM_RUN. */
 	sigaction(SIGUSR1, &sa, NULL);
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	/* Filtered before the guest's first instruction on this vCPU. */
+	snprintf(name, sizeof(name), "vcpu%u", vcpu->id);
+	pthread_setname_np(pthread_self(), name);
+	if (sc_install(SC_VCPU, sc_default_mode, name)) {
+		stop_request(vcpu->stop, 1, "vcpu %u: %s", vcpu->id, err_msg());
+		return NULL;
+	}
 	vcpu_run(vcpu);
 	if (vcpu->hold)
 		hold_leave(vcpu->hold);

@@ -40,6 +40,10 @@ int machine_from_opts(struct machine *m, const struct pnvm_opts *o)
 	m->initrd = o->initrd;
 	m->window = o->window_off ? WINDOW_OFF : o->window_hidden ? WINDOW_HIDDEN : WINDOW_ON;
 	m->shared_node = o->shared_node;
+	m->seccomp = o->seccomp;
+	/* An unknown --user is bad input: resolved now, before KVM. */
+	if (priv_resolve(o->user, o->group, &m->priv))
+		return -EINVAL;
 
 	/* Slot order is what the guest sees: disks, nets, rng, console. */
 	for (k = 0; k < o->ndisks; k++) {

@@ -11,6 +11,8 @@
 #include "vmm/boot.h"
 #include "vmm/guest.h"
 #include "vmm/node.h"
+#include "vmm/priv.h"
+#include "vmm/seccomp.h"
 
 struct pnvm_opts;
 
@@ -93,6 +95,10 @@ struct machine {
 	unsigned int ndevs;
 
 	bool report;
+
+	/* Hardening: per-thread seccomp, and whom to become after set-up. */
+	enum sc_mode seccomp;
+	struct priv_ids priv;
 };
 
 /* The CLI's options as a description. 0, or -errno + errf(). */

@@ -14,6 +14,7 @@
 
 #include "vmm/bus.h"
 #include "vmm/legacy.h"
+#include "vmm/seccomp.h"
 #include "vmm/serial.h"
 
 enum { RBR_THR, IER, IIR_FCR, LCR, MCR, LSR, MSR, SCR };
@@ -270,6 +271,10 @@ static void *input_thread(void *arg)
 	struct timespec last;
 	u8 buf[64];
 
+	s->start_err = sc_install(SC_SERIAL, sc_default_mode, "serial-in");
+	sem_post(&s->started);
+	if (s->start_err)
+		return NULL;
 	clock_gettime(CLOCK_MONOTONIC, &last);
 	for (;;) {
 		ssize_t n;
@@ -328,8 +333,18 @@ int serial_start(struct serial *s)
 	s->stop_fd = eventfd(0, EFD_CLOEXEC);
 	if (s->stop_fd < 0)
 		return errf(-errno, "eventfd: %s", strerror(errno));
+	sem_init(&s->started, 0, 0);
 	if (pthread_create(&s->in_thread, NULL, input_thread, s))
 		return errf(-EAGAIN, "cannot start the console input thread");
+	pthread_setname_np(s->in_thread, "serial-in");
+	while (sem_wait(&s->started) && errno == EINTR)
+		;
+	if (s->start_err) {
+		pthread_join(s->in_thread, NULL);
+		/* errf() is per thread: say it again here. */
+		return errf(s->start_err, "console input thread: seccomp filter: %s",
+			    strerror(-s->start_err));
+	}
 	s->in_started = true;
 	return 0;
 }

@@ -3,6 +3,7 @@
 #define PNVM_SERIAL_H
 
 #include <pthread.h>
+#include <semaphore.h>
 #include <termios.h>
 #include "lib/util.h"
 
@@ -33,6 +34,8 @@ struct serial {
 	int stop_fd;		/* eventfd that ends the input thread */
 	pthread_t in_thread;
 	bool in_started;
+	sem_t started;		/* the input thread has its seccomp filter */
+	int start_err;
 	bool raw;		/* terminal switched to raw mode */
 	struct termios saved;
 	bool escape;		/* last input byte was Ctrl-A */

@@ -19,6 +19,8 @@
 #include "vmm/gmem.h"
 #include "vmm/mptable.h"
 #include "vmm/node.h"
+#include "vmm/priv.h"
+#include "vmm/seccomp.h"
 #include "vmm/virtio.h"
 #include "vmm/vm.h"
 
@@ -407,6 +409,13 @@ static int run_machine(struct vm *vm, const sigset_t *set)
 			__atomic_store_n(&v->started, true, __ATOMIC_RELEASE);
 		}
 	}
+	/*
+	 * Every thread now runs under its own filter; this one's last, as
+	 * it created them (a filter is inherited). The guest cannot reach
+	 * this thread: it only waits for signals.
+	 */
+	if (!ret)
+		ret = sc_install(SC_MAIN, sc_default_mode, "main");
 	if (ret)
 		stop_request(&vm->stop, 1, "%s", err_msg());
 	wait_for_stop(vm, set);
@@ -550,7 +559,10 @@ int vm_run_ctl(const struct machine *m, struct payload *in, struct vm_ctl *ctl)
 		goto out;
 	}
 	machine_warnings(m, in);
-	if (build_machine(vm, in)) {
+	/* The SIGSYS reporter before any filter; then everything open, drop. */
+	sc_default_mode = ctl ? ctl->seccomp : m->seccomp;
+	if ((m->seccomp != SC_OFF && sc_report_init()) || build_machine(vm, in) ||
+	    priv_drop(&m->priv)) {
 		fprintf(stderr, "pnvm: %s\n", err_msg());
 		status = 1;
 	} else {

@@ -56,6 +56,7 @@ struct vm_ctl {
 	pthread_mutex_t lock;
 	struct vm *vm;
 	bool stop;
+	enum sc_mode seccomp;	/* the controller's --seccomp, not the VmConfig's */
 };
 
 int vm_run_ctl(const struct machine *m, struct payload *payload, struct vm_ctl *ctl);

@@ -469,7 +469,7 @@ static void test_binary(void)
 		"--api-socket path=/nonexistent/dir/sock", "--api-socket path=%s/b.sock extra",
 	};
 	static const char missing[] = "{\"payload\":{\"kernel\":\"/nonexistent/bzImage\"}}";
-	char cmd[512], line[256], path[160], ch[160], *body;
+	char cmd[512], line[256], path[160], ch[160], *body = NULL;
 	int status, i;
 
 	if (!bin) {

@@ -124,6 +124,21 @@ static void devices(void)
 	ok(ret == CLI_RUN && !o.window_hidden && o.window_off, "--window hidden then off: the last wins");
 	ret = parse(ARGV("--kernel", "/k", "--private-node", "0", "--shared-window", "4M"));
 	ok(ret == CLI_RUN, "no devices: the shared node may equal the private node (no window)");
+	ret = parse(ARGV("--kernel", "/k", "--private-node", "0"));
+	ok(ret == CLI_RUN && o.seccomp == SC_ON && !o.user, "seccomp on by default, no --user");
+	ret = parse(ARGV("--kernel", "/k", "--private-node", "0", "--seccomp=log", "--user", "nobody",
+			 "--group", "nogroup"));
+	ok(ret == CLI_RUN && o.seccomp == SC_LOG && !strcmp(o.user, "nobody") &&
+	   !strcmp(o.group, "nogroup"), "--seccomp=log --user nobody --group nogroup");
+	bad(ARGV("--kernel", "/k", "--private-node", "0", "--seccomp=yes"), "not on, log or off",
+	    "--seccomp=yes");
+	{
+		static struct machine m;
+
+		parse(ARGV("--kernel", "/k", "--private-node", "0", "--user", "no-such-user-pnvm"));
+		ok(machine_from_opts(&m, &o) == -EINVAL && strstr(err_msg(), "no such user"),
+		   "unknown --user: bad input before KVM (%s)", err_msg());
+	}
 
 	bad(ARGV("--kernel", "/k", "--private-node", "1", "--rng", "--shared-node", "1"),
 	    "--shared-node 1 is the private node", "--shared-node == --private-node");

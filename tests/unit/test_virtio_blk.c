@@ -5,6 +5,7 @@
  * the window.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -165,6 +166,45 @@ int main(void)
 		   req(VIRTIO_BLK_T_IN, 8, 512, &used) == VIRTIO_BLK_S_OK &&
 		   !memcmp(tdrv_p(&d, data, 512), buf, 512), "read from a read-only disk");
 		virtio_dev_free(vdev);
+	}
+	/*
+	 * Reads in flight when the driver resets: the reset must not return
+	 * while io_uring may still write into their buffers, which the driver
+	 * owns again afterwards. Uncached data, so the reads are still running.
+	 */
+	vdev = open_blk(&win, &loop, path, false, 3);
+	if (ok(vdev, "blk for the reset test")) {
+		uint64_t bufs[16];
+
+		fsync(fd);
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		for (i = 0; i < 16; i++) {
+			struct virtio_blk_outhdr h = { .type = htole32(VIRTIO_BLK_T_IN),
+						       .sector = htole64(8 + i * 64) };
+			uint64_t hh = tdrv_alloc(&d, 16), ss = tdrv_alloc(&d, 1);
+
+			bufs[i] = tdrv_alloc(&d, 32768);
+			memcpy(tdrv_p(&d, hh, 16), &h, 16);
+			tdrv_post(&d, 0, (struct tbuf[]){ { hh, 16, false }, { bufs[i], 32768, true },
+							  { ss, 1, true } }, 3);
+		}
+		/* Submitted, not reaped: the kick without the loop's completions. */
+		virtio_dev_kick(vdev, 0);
+		tap_diag("in flight before the reset: %u", virtio_blk_inflight(vdev));
+		tdrv_wr(&d, VIRTIO_MMIO_STATUS, 0);
+		ok(virtio_blk_inflight(vdev) == 0, "reset: no request left in flight (%u)",
+		   virtio_blk_inflight(vdev));
+		/* The driver reuses its buffers; nothing may land in them now. */
+		for (i = 0; i < 16; i++)
+			memset(tdrv_p(&d, bufs[i], 32768), 0, 32768);
+		usleep(50000);
+		tdrv_run(&d, 20);
+		for (f = 0, i = 0; i < 16; i++)
+			for (int k = 0; k < 32768; k++)
+				f |= ((uint8_t *)tdrv_p(&d, bufs[i], 32768))[k];
+		ok(f == 0, "reset: no read lands in the buffers afterwards");
+		virtio_dev_free(vdev);
+		ok(1, "device freed after the reset");
 	}
 	ok(virtio_blk_create(&(struct virtio_slot){ &win, 0, 0, 2 }, "/nonexistent/img", false,
 			     &vdev) == -ENOENT, "missing image: -ENOENT");

@@ -5,6 +5,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,6 +20,55 @@
 
 #define FEATS	((1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_F_ACCESS_PLATFORM) | \
 		 (1ULL << VIRTIO_RING_F_EVENT_IDX) | (1ULL << VIRTIO_NET_F_MAC))
+
+static bool tap_exists(const char *name)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s", name);
+	return !stat(path, &st);
+}
+
+/*
+ * A tap pnvm creates is gone when pnvm is, even after kill -9, so the
+ * next start can take the name again. Needs CAP_NET_ADMIN and /dev/net/tun.
+ */
+static void tap_cleanup(struct window *win)
+{
+	struct virtio_slot slot = { win, 0xd0003000, 19, 1 };
+	struct virtio_dev *vdev;
+	int status, p[2];
+	pid_t pid;
+	char c;
+
+	if (tap_exists("pnvmtest0") || virtio_net_create(&slot, "pnvmtest0", -1, NULL, &vdev)) {
+		tap_diag("no tap here (%s): tap clean-up not tested", err_msg());
+		return;
+	}
+	ok(tap_exists("pnvmtest0"),
+	   "tap pnvmtest0 created");
+	virtio_dev_free(vdev);
+	ok(!tap_exists("pnvmtest0"), "tap gone when the device is freed");
+	if (pipe(p))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		if (virtio_net_create(&slot, "pnvmtest0", -1, NULL, &vdev))
+			_exit(1);
+		if (write(p[1], "x", 1) != 1)
+			_exit(1);
+		pause();
+	}
+	close(p[1]);
+	ok(read(p[0], &c, 1) == 1 && tap_exists("pnvmtest0"), "child holds tap pnvmtest0");
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	close(p[0]);
+	ok(!tap_exists("pnvmtest0"), "tap gone after kill -9");
+	ok(virtio_net_create(&slot, "pnvmtest0", -1, NULL, &vdev) == 0, "the same name works again");
+	virtio_dev_free(vdev);
+}
 
 int main(void)
 {
@@ -110,6 +162,7 @@ int main(void)
 	   "tx from guest RAM: nothing sent, violation, needs reset");
 	virtio_dev_free(vdev);
 	close(sv[1]);
+	tap_cleanup(&win);
 	ioloop_destroy(&loop);
 	window_destroy(&win);
 	return tap_done();

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The shared window and its bounds-checked accessor. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/tap.h"
 #include "virtio/window.h"
@@ -34,6 +36,8 @@ int main(void)
 	if (!ok(ret == 0, "creates a 4 MiB window (%d)", ret))
 		return tap_done();
 	tap_diag("window bound to node %d", w.node);
+	ok(fcntl(w.fd, F_GET_SEALS) == (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) &&
+	   ftruncate(w.fd, SZ / 2) < 0, "window memfd sealed: it cannot shrink");
 
 	p = window_ptr(&w, GPA, SZ);
 	ok(p == window_hva(&w), "whole window translates to its base");
