@@ -28,6 +28,7 @@
 #include <libxml/parser.h>
 
 #include "libvirt/internal.h"
+#include "vmm/cli.h"
 
 #define MAX_XML_BYTES	(16 << 20)
 
@@ -344,6 +345,31 @@ static char *normalise(struct lv *l, const char *xml)
 	return out;
 }
 
+/*
+ * What the translation gives, pnvm run must take: the CLI's own parser
+ * judges it (a tap name it refuses, a window on the private node), so a
+ * domain is refused here with the CLI's reason rather than later.
+ */
+static int check_argv(struct lv *l, char ***argv, int argc)
+{
+	char **copy = calloc(argc + 1, sizeof(*copy));
+	struct pnvm_opts opts;
+	int ret;
+
+	if (!copy)
+		return -ENOMEM;
+	/* getopt permutes what it is given. */
+	memcpy(copy, *argv, argc * sizeof(*copy));
+	ret = cli_parse(&opts, argc, copy);
+	free(copy);
+	if (ret == CLI_RUN)
+		return 0;
+	report(l, NULL, NULL, HARD, "pnvm run refuses what the domain asks for: %s", err_msg());
+	libvirt_argv_free(*argv);
+	*argv = NULL;
+	return 2;
+}
+
 int libvirt_translate(const char *xml_path, int lenient, char ***argv_out,
 		      int *argc_out, struct libvirt_verdict *v, FILE *errs)
 {
@@ -378,6 +404,8 @@ int libvirt_translate(const char *xml_path, int lenient, char ***argv_out,
 	ret = l.v->problems ? 2 : 0;
 	if (!ret && argv_out)
 		ret = build_argv(&l, argv_out, argc_out);
+	if (!ret && argv_out)
+		ret = check_argv(&l, argv_out, *argc_out);
 	for (i = 0; i < l.npool; i++)
 		xmlFree(l.pool[i]);
 	free(l.pool);

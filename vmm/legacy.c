@@ -88,5 +88,10 @@ int i8042_register(struct i8042 *k, struct bus *pio)
 
 int cmos_register(struct cmos *c, struct bus *pio)
 {
+	/*
+	 * glibc's gmtime_r() reads /etc/localtime on its first call; do that
+	 * now, before the vCPU threads' seccomp filters forbid openat.
+	 */
+	tzset();
 	return bus_register(pio, CMOS_INDEX, 2, 1, cmos_bus, c);
 }
