@@ -86,7 +86,7 @@ auth_unix_ro = "none"
 auth_unix_rw = "none"
 log_outputs = "3:file:$tmp/virtchd.log"
 EOF
-PATH=$tmp/bin:$PATH "$lv/sbin/virtchd" -f "$tmp/virtchd.conf" > "$tmp/virtchd.out" 2>&1 &
+PATH=$tmp/bin:$PATH "$lv/sbin/virtchd" -f "$tmp/virtchd.conf" < /dev/null > "$tmp/virtchd.out" 2>&1 &
 dpid=$!
 sock=$tmp/sock/virtchd-sock
 virsh() { "$lv/bin/virsh" -q -c "ch:///system?socket=$sock" "$@"; }
@@ -218,5 +218,8 @@ ok $? "a domain with a PTY console does not start, no VMM left"
 kill -TERM $dpid; wait $dpid; r=$?
 dpid=""
 ok $r "virtchd exits on SIGTERM (status $r)"
-[ "$failed" -eq 0 ] || { diag "virtchd log:"; tail -n 30 "$tmp/virtchd.log" 2>/dev/null | sed 's/^/#   /'; }
+if [ "$failed" -ne 0 ]; then
+	diag "virtchd log:"; grep -v 'not supported by the connection driver' "$tmp/virtchd.log" | tail -n 30 | sed 's/^/#   /'
+	for f in "$tmp"/ch.*.err; do diag "$f:"; tail -n 15 "$f" | sed 's/^/#   /'; done
+fi
 finish
