@@ -180,10 +180,11 @@ ok $? "pnvm says the VM is Shutdown: $(grep -o '"state": *"[A-Za-z]*"' "$tmp/inf
 state=$(virsh dominfo pv1 2>&1 | sed -n 's/^State: *//p')
 diag "virsh dominfo pv1 after shutdown: State: ${state:-?}"
 [ "$state" = "in shutdown" ] || [ "$state" = "shut off" ]; ok $? "libvirt's state after shutdown: ${state:-?}"
-virsh destroy pv1 > /dev/null 2>&1
-state=$(virsh dominfo pv1 2>&1 | sed -n 's/^State: *//p')
-[ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && [ "$state" = "shut off" ]
-ok $? "after virsh destroy pv1: pnvm $pid gone, State: ${state:-?}"
+virsh destroy pv1 > "$tmp/destroy" 2>&1; r=$?
+state=$(virsh domstate pv1 2>&1 | head -n 1)
+[ $r -eq 0 ] && [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && [ "$state" = "shut off" ]
+ok $? "virsh destroy pv1 (exit $r): pnvm ${pid:-?} gone, domstate: ${state:-?}"
+[ $r -eq 0 ] || diag "virsh destroy pv1: $(tr -s '\n' ' ' < "$tmp/destroy")"
 [ "$failed" -eq 0 ] || { diag "pv1 pnvm stderr:"; sed 's/^/#   /' "$err" 2>/dev/null | tail -n 20; }
 
 # A second domain, stopped by virsh destroy while the guest runs.
@@ -195,9 +196,10 @@ up=1
 [ -n "$pid2" ] && wait_for "$tmp/ch.$pid2.out" PNVM-GUEST-UP "$pid2" 300 && up=0
 ok $up "pv2's guest printed PNVM-GUEST-UP"
 virsh destroy pv2 > "$tmp/destroy2" 2>&1; r=$?
-state=$(virsh dominfo pv2 2>&1 | sed -n 's/^State: *//p')
+state=$(virsh domstate pv2 2>&1 | head -n 1)
 [ $r -eq 0 ] && [ -n "$pid2" ] && ! kill -0 "$pid2" 2>/dev/null && [ "$state" = "shut off" ]
-ok $? "virsh destroy pv2: pnvm ${pid2:-?} gone, State: ${state:-?}"
+ok $? "virsh destroy pv2 (exit $r): pnvm ${pid2:-?} gone, domstate: ${state:-?}"
+[ $r -eq 0 ] || diag "virsh destroy pv2: $(tr -s '\n' ' ' < "$tmp/destroy2")"
 
 # <numatune> naming the private node. The driver turns a strict nodeset
 # into the VMM's CPU affinity (virNumaNodesetToCPUset): node 1 has no
