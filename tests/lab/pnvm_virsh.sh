@@ -18,10 +18,16 @@
 #     stderr in files named by its pid; it adds no options;
 #   - virsh shutdown is vm.shutdown: the domain is then "in shutdown"
 #     and the VMM process stays until virsh destroy (9.0.0 does not
-#     watch the process);
-#   - <numatune><memory mode='strict' nodeset='1'/>: the driver sets
-#     the VMM's CPU affinity to the nodeset's CPUs, and node 1 has none;
-#     the test records what a start of such a domain does.
+#     watch the process); virsh destroy ends the VMM and, a 9.0.0 bug
+#     (virCHDomainRemoveInactive tests vm->persistent the wrong way
+#     round), forgets the defined domain ("failed to get domain");
+#   - <numatune><memory mode='strict' nodeset='1'/>: nothing of it
+#     reaches pnvm; the driver's code sets the VMM's CPU affinity to the
+#     nodeset's CPUs (node 1 has none) and, with a cpuset cgroup,
+#     cpuset.mems. Observed in the lab (no cgroup controllers): the
+#     domain starts, the VMM keeps Cpus_allowed_list 0-1 and
+#     Mems_allowed_list 0-1, and guest RAM is on node 1 by pnvm's host
+#     default. The test says so in diagnostics and checks no VMM is left.
 #
 # The prefix is read-only in the lab and the daemon, running as root,
 # keeps its state under PREFIX/var: the test runs in its own mount
@@ -182,8 +188,8 @@ diag "virsh dominfo pv1 after shutdown: State: ${state:-?}"
 [ "$state" = "in shutdown" ] || [ "$state" = "shut off" ]; ok $? "libvirt's state after shutdown: ${state:-?}"
 virsh destroy pv1 > "$tmp/destroy" 2>&1; r=$?
 state=$(virsh domstate pv1 2>&1 | head -n 1)
-[ $r -eq 0 ] && [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && [ "$state" = "shut off" ]
-ok $? "virsh destroy pv1 (exit $r): pnvm ${pid:-?} gone, domstate: ${state:-?}"
+[ $r -eq 0 ] && [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null && ! virsh list --name | grep -qx pv1
+ok $? "virsh destroy pv1 (exit $r): pnvm ${pid:-?} gone, not listed (domstate: ${state:-?})"
 [ $r -eq 0 ] || diag "virsh destroy pv1: $(tr -s '\n' ' ' < "$tmp/destroy")"
 [ "$failed" -eq 0 ] || { diag "pv1 pnvm stderr:"; sed 's/^/#   /' "$err" 2>/dev/null | tail -n 20; }
 
@@ -197,8 +203,8 @@ up=1
 ok $up "pv2's guest printed PNVM-GUEST-UP"
 virsh destroy pv2 > "$tmp/destroy2" 2>&1; r=$?
 state=$(virsh domstate pv2 2>&1 | head -n 1)
-[ $r -eq 0 ] && [ -n "$pid2" ] && ! kill -0 "$pid2" 2>/dev/null && [ "$state" = "shut off" ]
-ok $? "virsh destroy pv2 (exit $r): pnvm ${pid2:-?} gone, domstate: ${state:-?}"
+[ $r -eq 0 ] && [ -n "$pid2" ] && ! kill -0 "$pid2" 2>/dev/null && ! virsh list --name | grep -qx pv2
+ok $? "virsh destroy pv2 (exit $r): pnvm ${pid2:-?} gone, not listed (domstate: ${state:-?})"
 [ $r -eq 0 ] || diag "virsh destroy pv2: $(tr -s '\n' ' ' < "$tmp/destroy2")"
 
 # <numatune> naming the private node. The driver turns a strict nodeset
