@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * HTTP/1.1, only as much as a control socket needs: one request parsed
- * from a buffer (request line, headers, a Content-Length body), bounded
+ * from a buffer (request line, headers, a Content-Length body or an
+ * empty chunked one), bounded
  * by fixed limits, and a response writer. The parser never allocates and
  * never reads past the bytes it is given; every rule it enforces has its
  * own errno, which http_status() turns into the status code to answer.
@@ -24,6 +25,7 @@ struct http_request {
 	int minor;			/* HTTP/1.<minor>: 0 or 1 */
 	bool keep_alive;		/* answer, then read the next request */
 	bool expect_continue;		/* "Expect: 100-continue" */
+	bool chunked;			/* "Transfer-Encoding: chunked", body empty */
 	size_t head_len;		/* bytes up to and including the blank line */
 	size_t body_len;		/* Content-Length */
 	const char *body;		/* into the caller's buffer; NULL until complete */
@@ -41,12 +43,14 @@ struct http_request {
  * (head + body), 0 when more bytes are needed (req->head_len is set once
  * the head is complete, so a caller can answer 100-continue), or:
  *   -EBADMSG	malformed request line, header line or line ending	400
- *   -EINVAL	bad or conflicting Content-Length			400
+ *   -EINVAL	bad or conflicting Content-Length, or it and chunked	400
  *   -ENAMETOOLONG  request target longer than HTTP_MAX_PATH		414
  *   -EMSGSIZE	head longer than HTTP_MAX_HEAD, or too many headers	431
  *   -EFBIG	Content-Length above HTTP_MAX_BODY			413
  *   -EPROTONOSUPPORT  an HTTP version other than 1.0 and 1.1		505
- *   -EOPNOTSUPP  Transfer-Encoding (chunked bodies)			501
+ *   -EOPNOTSUPP  a Transfer-Encoding other than chunked, or a	501
+ *		chunked body with data or trailers (only "0" CRLF CRLF,
+ *		body_len 0: curl's PUT without data)
  */
 int http_parse(const char *buf, size_t len, struct http_request *req);
 

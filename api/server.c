@@ -405,6 +405,10 @@ static bool serve_buffer(struct api_server *s, struct api_conn *c)
 		req.nr_fds = c->nfds;
 		status = api_handle(s, &req, &body, &len);
 		close_fds(c->fds, &c->nfds);
+		/* Managers drop the body (libvirt: "failed to boot guest VM"). */
+		if (status >= 400)
+			fprintf(stderr, "pnvm: %s %s: %d %.*s\n", req.method, req.path, status,
+				(int)len, body ? body : "");
 		n = http_send(c->fd, status, body, len, req.keep_alive && !s->done) ? -1 : n;
 		free(body);
 		if (n < 0 || !req.keep_alive)

@@ -100,8 +100,19 @@ static void test_rules(void)
 	ok(parse("PUT / HTTP/1.1\r\nContent-Length: 1048577\r\n\r\n") == -EFBIG, "1 MiB + 1: -EFBIG");
 	ok(parse("PUT / HTTP/1.1\r\nContent-Length: 99999999999999999999999999\r\n\r\n") == -EFBIG,
 	   "Content-Length beyond 64 bits: -EFBIG, no wrap");
-	ok(parse("PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n") == -EOPNOTSUPP,
-	   "Transfer-Encoding: -EOPNOTSUPP");
+	ok(parse("PUT / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n") == -EOPNOTSUPP,
+	   "Transfer-Encoding other than chunked: -EOPNOTSUPP");
+	ok(parse("PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n") == 0 && req.chunked &&
+	   req.head_len == 46, "chunked, no body yet: need more, head known");
+	ok(parse("PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n") == 0, "half the last chunk: need more");
+	ok(parse("PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET") == 51 &&
+	   req.body && req.body_len == 0, "empty chunked body (curl's PUT without data): taken, body_len 0");
+	ok(parse("PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n") == -EOPNOTSUPP,
+	   "chunked body with data: -EOPNOTSUPP");
+	ok(parse("PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: y\r\n\r\n") == -EOPNOTSUPP,
+	   "chunked trailer: -EOPNOTSUPP");
+	ok(parse("PUT / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 0\r\n\r\n0\r\n\r\n") == -EINVAL,
+	   "chunked and Content-Length: -EINVAL");
 	s = many_headers(HTTP_MAX_HEADERS, 0);
 	ok(parse(s) > 0, "%d headers accepted", HTTP_MAX_HEADERS);
 	free(s);
