@@ -75,11 +75,19 @@ until_ok() {
 }
 
 mkdir -p "$tmp/bin" "$tmp/sock"
+# The stock lab kernel has no private node for pnvm to default to: there
+# the host's pnvm.conf names node 1 (the daemon strips the environment,
+# so the wrapper passes PNVM_CONF); the patched lab uses the default.
+conf=""
+if [ "${PNVM_LAB_KERNEL:-}" != patched ]; then
+	echo "private_node = 1" > "$tmp/pnvm.conf"
+	conf="PNVM_CONF=$tmp/pnvm.conf"
+fi
 cat > "$tmp/bin/cloud-hypervisor" <<EOF
 #!/bin/bash
 # libvirt's VMM: pnvm under cloud-hypervisor's name, output kept.
 [ "\${1:-}" = --version ] && exec -a cloud-hypervisor $PWD/$pnvm --version
-exec -a cloud-hypervisor $PWD/$pnvm "\$@" > $tmp/ch.\$\$.out 2> $tmp/ch.\$\$.err
+$conf exec -a cloud-hypervisor $PWD/$pnvm "\$@" > $tmp/ch.\$\$.out 2> $tmp/ch.\$\$.err
 EOF
 chmod +x "$tmp/bin/cloud-hypervisor"
 v=$(PATH=$tmp/bin:$PATH cloud-hypervisor --version 2>&1)
