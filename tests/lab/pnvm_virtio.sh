@@ -196,6 +196,11 @@ if [ $mode = window ]; then
 fi
 
 [ $up -eq 0 ] || kill -TERM $pid 2>/dev/null
+# The guest reboots a few seconds after io-done; one that does not is a
+# failure to see, not a test that hangs until the lab's timeout.
+end=$(($(now_ms) + 60000))
+while kill -0 $pid 2>/dev/null && [ "$(now_ms)" -lt $end ]; do sleep 0.2; done
+kill -0 $pid 2>/dev/null && { diag "no reboot within 60 s of io-done: SIGTERM"; kill -TERM $pid; }
 wait $pid; rc=$?
 ok $rc "pnvm exits 0 after the guest reboots (status $rc)"
 
