@@ -162,6 +162,19 @@ static void aml_crs(struct aml *a, const struct acpi_virtio_dev *d)
 	aml_bytes(a, res, sizeof(res));
 }
 
+/* Device(...) { @b: its NameSeg, then its objects }; an overflow carries over. */
+static void aml_device(struct aml *a, const struct aml *b)
+{
+	if (b->full) {
+		a->full = true;
+		return;
+	}
+	aml_byte(a, AML_EXT);
+	aml_byte(a, AML_DEVICE);
+	aml_pkglen(a, b->len);
+	aml_bytes(a, b->p, b->len);
+}
+
 /*
  * Device(COM1) { _HID EisaId("PNP0501"), _UID 1, _CRS { IO 0x3f8/8, IRQ 4 } }.
  * Without it a hardware-reduced guest has no legacy PIC and so no ISA
@@ -187,10 +200,7 @@ static void aml_com1(struct aml *a)
 	aml_bytes(&b, &hid, 4);
 	aml_name_byte(&b, "_UID", 1);
 	aml_bytes(&b, crs, sizeof(crs));
-	aml_byte(a, AML_EXT);
-	aml_byte(a, AML_DEVICE);
-	aml_pkglen(a, b.len);
-	aml_bytes(a, body, b.len);
+	aml_device(a, &b);
 }
 
 /* Device(VIOn) { _HID "LNRO0005", _UID n, _CRS } */
@@ -204,14 +214,7 @@ static void aml_virtio(struct aml *a, unsigned int i, const struct acpi_virtio_d
 	aml_name_string(&b, "_HID", "LNRO0005");
 	aml_name_byte(&b, "_UID", i);
 	aml_crs(&b, d);
-	if (b.full) {
-		a->full = true;
-		return;
-	}
-	aml_byte(a, AML_EXT);
-	aml_byte(a, AML_DEVICE);
-	aml_pkglen(a, b.len);
-	aml_bytes(a, body, b.len);
+	aml_device(a, &b);
 }
 
 /* The DSDT's AML: Scope(\_SB) { the devices }. */
