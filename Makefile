@@ -27,6 +27,9 @@ CFLAGS  += $(shell pkg-config --cflags $(PKGS) libvirt libxml-2.0 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lfdt -lnuma -lpthread
 # The libvirt front end, and only what links it (pnvm, its own test).
 VIRT_LIBS := $(shell pkg-config --libs libvirt libxml-2.0 2>/dev/null)
+# The schema libvirt itself validates domains with (libvirt/schema.c).
+LV_DATA  := $(shell pkg-config --variable=datarootdir libvirt 2>/dev/null)
+CFLAGS  += $(if $(LV_DATA),-DLIBVIRT_SCHEMA_DIR='"$(LV_DATA)/libvirt/schemas"')
 
 VMM_SRC  := $(wildcard lib/*.c) $(filter-out vmm/main.c,$(wildcard vmm/*.c)) $(wildcard virtio/*.c) \
 	    $(wildcard api/*.c)

@@ -307,8 +307,9 @@ static char *normalise(struct lv *l, const char *xml)
 	 * Every call undefines what is there first, so reuse is clean.
 	 */
 	static virConnectPtr conn;
+	unsigned int flags = VIR_DOMAIN_DEFINE_VALIDATE;
 	virDomainPtr dom, *doms = NULL;
-	char *out = NULL, *msg;
+	char *out = NULL, *msg, why[256];
 	int i, n;
 
 	virSetErrorFunc(NULL, quiet);
@@ -327,7 +328,16 @@ static char *normalise(struct lv *l, const char *xml)
 		virDomainFree(doms[i]);
 	}
 	free(doms);
-	dom = virDomainDefineXMLFlags(conn, xml, VIR_DOMAIN_DEFINE_VALIDATE);
+	switch (libvirt_schema_check(xml, why, sizeof(why))) {
+	case SCHEMA_INVALID:
+		report(l, NULL, NULL, HARD, "libvirt rejects the domain: XML document failed "
+		       "to validate against schema: %s", why);
+		return NULL;
+	case SCHEMA_VALID:
+		flags = 0;	/* checked already, with the same schema */
+		break;
+	}
+	dom = virDomainDefineXMLFlags(conn, xml, flags);
 	if (!dom) {
 		msg = strdup(virGetLastErrorMessage());
 		if (msg)

@@ -10,6 +10,7 @@
  *   devices.c  <devices>
  *   xml.c      reporting, XML and number helpers, the table walk
  *   argv.c     the `pnvm run` argv and `pnvm xml-to-argv`
+ *   schema.c   libvirt's domain schema, compiled once
  */
 #ifndef PNVM_LIBVIRT_INTERNAL_H
 #define PNVM_LIBVIRT_INTERNAL_H
@@ -107,5 +108,11 @@ void do_devices(struct lv *l, xmlNodePtr n);
 
 /* argv.c: argv from a domain with no problem. 0 or -ENOMEM. */
 int build_argv(struct lv *l, char ***argv_out, int *argc_out);
+
+/* schema.c: libvirt's domain.rng on a document. UNCHECKED when the schema
+ * cannot be loaded or the input is not a <domain> document: libvirt then
+ * judges it itself. INVALID fills why. */
+enum { SCHEMA_VALID, SCHEMA_INVALID, SCHEMA_UNCHECKED };
+int libvirt_schema_check(const char *xml, char *why, size_t len);
 
 #endif

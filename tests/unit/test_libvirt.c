@@ -22,8 +22,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
 #include "tests/tap.h"
 #include "libvirt/domain.h"
+#include "libvirt/internal.h"
+#include "lib/util.h"
 
 #define FIX "tests/libvirt/fixtures"
 #define MAXL 64
@@ -389,9 +394,102 @@ static void examples(void)
 	}
 }
 
+/* ---- libvirt/schema.c: the verdict libvirt's own validation gives ---- */
+
+static void quiet(void *data, virErrorPtr e)
+{
+}
+
+/* 1: libvirt's VIR_DOMAIN_DEFINE_VALIDATE refuses xml for its schema. */
+static int libvirt_schema_refuses(virConnectPtr c, const char *xml)
+{
+	virDomainPtr dom = virDomainDefineXMLFlags(c, xml, VIR_DOMAIN_DEFINE_VALIDATE);
+	virErrorPtr e;
+
+	if (dom) {
+		virDomainUndefine(dom);
+		virDomainFree(dom);
+		return 0;
+	}
+	e = virGetLastError();
+	return e && e->code == VIR_ERR_XML_INVALID_SCHEMA;
+}
+
+static int agree(virConnectPtr c, const char *xml, int *verdict)
+{
+	char why[256] = "";
+
+	*verdict = libvirt_schema_check(xml, why, sizeof(why));
+	if (*verdict == SCHEMA_UNCHECKED)
+		return 1;
+	return (*verdict == SCHEMA_INVALID) == libvirt_schema_refuses(c, xml) &&
+	       (*verdict == SCHEMA_VALID || why[0]);
+}
+
+static void schema_dir(virConnectPtr c, const char *dir, int *n, int *same, int *count)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char path[512];
+	int verdict;
+
+	for (; d && (de = readdir(d));) {
+		void *buf;
+		char *xml;
+		size_t len, l = strlen(de->d_name);
+
+		if (l < 5 || strcmp(de->d_name + l - 4, ".xml"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (load_file(path, &buf, &len))
+			continue;
+		xml = strndup(buf, len);	/* load_file does not terminate */
+		free(buf);
+		if (!xml)
+			continue;
+		(*n)++;
+		*same += agree(c, xml, &verdict);
+		count[verdict]++;
+		free(xml);
+	}
+	if (d)
+		closedir(d);
+}
+
+static void schema(void)
+{
+	static const char *good = "<domain type='kvm'><name>s</name><memory>262144</memory>"
+		"<os><type>hvm</type></os></domain>";
+	static const char *bad = "<domain type='kvm'><name>s</name><memory>262144</memory>"
+		"<os><type>hvm</type></os><bogus/></domain>";
+	virConnectPtr c;
+	int n = 0, same = 0, count[3] = { 0 }, v;
+	char why[256] = "";
+
+	virSetErrorFunc(NULL, quiet);
+	c = virConnectOpen("test:///default");
+	if (!ok(c != NULL, "libvirt's test driver opens"))
+		return;
+	ok(agree(c, good, &v) && v == SCHEMA_VALID, "schema: a minimal domain is valid, as for libvirt");
+	ok(agree(c, bad, &v) && v == SCHEMA_INVALID, "schema: an unknown element is invalid, as for libvirt");
+	libvirt_schema_check(bad, why, sizeof(why));
+	ok(strstr(why, "bogus") != NULL, "schema: the reason names the element (%s)", why);
+	ok(libvirt_schema_check("<network/>", why, sizeof(why)) == SCHEMA_UNCHECKED &&
+	   libvirt_schema_check("<domain", why, sizeof(why)) == SCHEMA_UNCHECKED,
+	   "schema: not a <domain> document: left to libvirt");
+	schema_dir(c, FIX, &n, &same, count);
+	schema_dir(c, "tests/fuzz/corpus/fuzz_libvirt", &n, &same, count);
+	ok(n > 60 && same == n && count[SCHEMA_VALID] > 50 && count[SCHEMA_INVALID] > 0,
+	   "schema: same verdict as libvirt's own validation on %d/%d inputs (%d valid, %d invalid, "
+	   "%d left to libvirt)", same, n, count[SCHEMA_VALID], count[SCHEMA_INVALID],
+	   count[SCHEMA_UNCHECKED]);
+	virConnectClose(c);
+}
+
 int main(void)
 {
 	fixtures();
+	schema();
 	argv_words();
 	quoting();
 	command();
