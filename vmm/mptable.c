@@ -10,7 +10,6 @@
 #define MP_APIC_VERSION		0x14
 #define MP_IOAPIC_VERSION	0x11
 /* irqflag: polarity bits 1:0 = 01 active high, trigger bits 3:2 = 01 edge */
-#define MP_IRQ_EDGE_HIGH	0x05
 
 struct mpf {			/* floating pointer */
 	char signature[4];	/* "_MP_" */
@@ -74,12 +73,12 @@ struct mpc_intsrc {		/* also the local interrupt entry */
 	u8 dstirq;
 } __attribute__((packed));
 
-size_t mptable_size(unsigned int ncpus, unsigned int nvirtio)
+size_t mptable_size(unsigned int ncpus)
 {
 	return sizeof(struct mpf) + sizeof(struct mpc_header) +
 	       ncpus * sizeof(struct mpc_cpu) + sizeof(struct mpc_bus) +
 	       sizeof(struct mpc_ioapic) +
-	       (MP_IRQS + nvirtio + 2) * sizeof(struct mpc_intsrc);
+	       (MP_IRQS + 2) * sizeof(struct mpc_intsrc);
 }
 
 static u8 checksum(const void *p, size_t len)
@@ -92,9 +91,9 @@ static u8 checksum(const void *p, size_t len)
 	return -sum;
 }
 
-int mptable_write(struct memmap *mem, unsigned int ncpus, unsigned int nvirtio)
+int mptable_write(struct memmap *mem, unsigned int ncpus)
 {
-	size_t size = mptable_size(ncpus, nvirtio);
+	size_t size = mptable_size(ncpus);
 	u8 ioapic_id = ncpus;
 	struct mpc_header *mpc;
 	struct mpf *mpf;
@@ -103,9 +102,6 @@ int mptable_write(struct memmap *mem, unsigned int ncpus, unsigned int nvirtio)
 
 	if (ncpus == 0 || ncpus > 254)
 		return errf(-EINVAL, "MP table: %u CPUs", ncpus);
-	if (GUEST_VIRTIO_GSI + nvirtio > 24)
-		return errf(-EINVAL, "MP table: %u virtio interrupts, the IOAPIC has 24 pins",
-			    nvirtio);
 	base = guest_ptr(mem, GUEST_MPTABLE, size);
 	if (!base || GUEST_MPTABLE + size > GUEST_HIGH)
 		return errf(-ENOMEM, "MP table does not fit below 1M");
@@ -153,23 +149,6 @@ int mptable_write(struct memmap *mem, unsigned int ncpus, unsigned int nvirtio)
 		s->srcbusirq = irq;
 		s->dstapic = ioapic_id;
 		s->dstirq = irq;
-		p += sizeof(*s);
-		count++;
-	}
-	for (unsigned int i = 0; i < nvirtio; i++) {
-		struct mpc_intsrc *s = (struct mpc_intsrc *)p;
-
-		/*
-		 * Not ISA-conforming: say edge, active high (what an irqfd
-		 * pulse is). Bus IRQ = pin keeps them apart from ISA 0-15.
-		 */
-		s->type = MP_INTSRC;
-		s->irqtype = MP_INT;
-		s->irqflag = MP_IRQ_EDGE_HIGH;
-		s->srcbus = 0;
-		s->srcbusirq = GUEST_VIRTIO_GSI + i;
-		s->dstapic = ioapic_id;
-		s->dstirq = GUEST_VIRTIO_GSI + i;
 		p += sizeof(*s);
 		count++;
 	}

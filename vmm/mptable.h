@@ -9,15 +9,13 @@ struct memmap;
 /*
  * Intel MP 1.4 table at GUEST_MPTABLE: one processor per vCPU (APIC ID =
  * vCPU index, 0 boots), an ISA bus, the IOAPIC with ISA IRQ n on pin n
- * (KVM's default routing), ExtINT/NMI on LINT0/LINT1, and nvirtio
- * edge-triggered entries for pins GUEST_VIRTIO_GSI + i, so that Linux
- * maps IRQ 16 + i for the virtio_mmio.device= devices of --window=off.
- * Without ACPI this is how the guest finds its CPUs and interrupt
- * routing; window mode uses a device tree instead.
+ * (KVM's default routing), ExtINT/NMI on LINT0/LINT1. For a guest with
+ * no virtio devices: a guest with devices finds them, its CPUs and its
+ * interrupts in a device tree (window mode) or ACPI (--window=off).
  */
-int mptable_write(struct memmap *mem, unsigned int ncpus, unsigned int nvirtio);
+int mptable_write(struct memmap *mem, unsigned int ncpus);
 
 /* Bytes the table takes, for placement checks and tests. */
-size_t mptable_size(unsigned int ncpus, unsigned int nvirtio);
+size_t mptable_size(unsigned int ncpus);
 
 #endif

@@ -113,10 +113,19 @@ static int map_window(struct vm *vm)
 	return 0;
 }
 
-/* The DTB (window mode) in a SETUP_DTB setup_data entry in low RAM. */
-static int load_dtb(struct vm *vm)
+/* The devices as the boot tables describe them, in slot order. */
+static void table_devs(const struct vm *vm, struct mmio_dev *devs)
 {
-	struct fdt_virtio_dev devs[PNVM_MAX_VIRTIO];
+	for (unsigned int i = 0; i < vm->nr_vdevs; i++)
+		devs[i] = (struct mmio_dev){
+			.base = vm->vdevs[i]->base, .size = VIRTIO_MMIO_REGION,
+			.gsi = vm->vdevs[i]->gsi,
+		};
+}
+
+/* The DTB (window mode) in a SETUP_DTB setup_data entry in low RAM. */
+static int load_dtb(struct vm *vm, const struct mmio_dev *devs)
+{
 	struct fdt_config cfg = {
 		.cpus = vm->m->cpus,
 		.window_gpa = window_gpa(&vm->win),
@@ -130,11 +139,6 @@ static int load_dtb(struct vm *vm)
 
 	if (!bp || !sd)
 		return errf(-ENOMEM, "guest RAM too small for the device tree");
-	for (unsigned int i = 0; i < vm->nr_vdevs; i++)
-		devs[i] = (struct fdt_virtio_dev){
-			.base = vm->vdevs[i]->base, .size = VIRTIO_MMIO_REGION,
-			.pin = vm->vdevs[i]->gsi,
-		};
 	n = fdt_build(&cfg, sd->data, GUEST_SETUP_DATA_MAX - sizeof(*sd));
 	if (n < 0)
 		return errf(n, "device tree: %s", strerror(-n));
@@ -146,9 +150,8 @@ static int load_dtb(struct vm *vm)
 }
 
 /* ACPI tables in the BIOS area, the RSDP also in the zero page. */
-static int load_acpi(struct vm *vm)
+static int load_acpi(struct vm *vm, const struct mmio_dev *devs)
 {
-	struct acpi_virtio_dev devs[PNVM_MAX_VIRTIO];
 	struct acpi_config cfg = {
 		.cpus = vm->m->cpus, .lapic = GUEST_LAPIC, .ioapic = GUEST_IOAPIC,
 		.devs = devs, .ndevs = vm->nr_vdevs,
@@ -160,11 +163,6 @@ static int load_acpi(struct vm *vm)
 
 	if (!bp || !buf)
 		return errf(-ENOMEM, "guest RAM too small for the ACPI tables");
-	for (unsigned int i = 0; i < vm->nr_vdevs; i++)
-		devs[i] = (struct acpi_virtio_dev){
-			.base = vm->vdevs[i]->base, .size = VIRTIO_MMIO_REGION,
-			.gsi = vm->vdevs[i]->gsi,
-		};
 	n = acpi_build(&cfg, buf, size, GUEST_BIOS);
 	if (n < 0)
 		return errf(n, "ACPI tables: %s", strerror(-n));
@@ -274,6 +272,7 @@ static int build_machine(struct vm *vm, struct payload *in)
 {
 	const struct machine *m = vm->m;
 	struct kvm_cpuid2 *cpuid;
+	struct mmio_dev devs[PNVM_MAX_VIRTIO];
 	int ret;
 
 	ret = kvm_open(&vm->kvm);
@@ -327,12 +326,13 @@ static int build_machine(struct vm *vm, struct payload *in)
 	/* Loaded: the copies would only add to pnvm's own RSS from now on. */
 	payload_free(in);
 	/* One description of the CPUs and interrupts, never two. */
+	table_devs(vm, devs);
 	if (!ret && m->tables == TABLES_DT)
-		ret = load_dtb(vm);
+		ret = load_dtb(vm, devs);
 	else if (!ret && m->tables == TABLES_ACPI)
-		ret = load_acpi(vm);
+		ret = load_acpi(vm, devs);
 	else if (!ret)
-		ret = mptable_write(&vm->mem, m->cpus, 0);
+		ret = mptable_write(&vm->mem, m->cpus);
 	if (!ret)
 		ret = cpu_write_boot_tables(&vm->mem);
 	if (ret)
