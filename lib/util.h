@@ -11,6 +11,13 @@ typedef uint16_t u16;
 typedef uint32_t u32;
 typedef uint64_t u64;
 
+/* A virtio-mmio device as the guest's boot tables (DT, ACPI) describe it. */
+struct mmio_dev {
+	u64 base;
+	u32 size;
+	u32 gsi;	/* IOAPIC pin (= KVM GSI with default routing) */
+};
+
 #define SZ_4K		0x1000ULL
 #define SZ_1M		0x100000ULL
 #define SZ_2M		0x200000ULL

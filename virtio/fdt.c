@@ -89,8 +89,8 @@ static int build(const struct fdt_config *cfg, void *fdt)
 	}
 
 	for (i = 0; i < cfg->ndevs; i++) {
-		const struct fdt_virtio_dev *d = &cfg->devs[i];
-		fdt32_t irq[2] = { cpu_to_fdt32(d->pin),
+		const struct mmio_dev *d = &cfg->devs[i];
+		fdt32_t irq[2] = { cpu_to_fdt32(d->gsi),
 				   cpu_to_fdt32(FDT_IRQ_EDGE_RISING) };
 
 		snprintf(name, sizeof(name), "virtio_mmio@%llx",
@@ -121,7 +121,7 @@ int fdt_build(const struct fdt_config *cfg, void *buf, size_t size)
 	if (cfg->window_gpa + cfg->window_size < cfg->window_gpa)
 		return -EINVAL;
 	for (i = 0; i < cfg->ndevs; i++)
-		if (cfg->devs[i].pin > 23)
+		if (cfg->devs[i].gsi > 23)
 			return -EINVAL;
 	if (size > INT32_MAX)
 		size = INT32_MAX;

@@ -16,23 +16,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/util.h"
+
 #define FDT_IOAPIC_BASE		0xfec00000ULL
 #define FDT_LAPIC_BASE		0xfee00000ULL
 /* of_ioapic_type[] index in arch/x86/kernel/devicetree.c */
 #define FDT_IRQ_EDGE_RISING	3
 #define FDT_IRQ_LEVEL_HIGH	1
 
-struct fdt_virtio_dev {
-	uint64_t base;
-	uint32_t size;
-	uint32_t pin;		/* IOAPIC pin (= KVM GSI with default routing) */
-};
-
 struct fdt_config {
 	unsigned int cpus;		/* vCPUs, APIC IDs 0..cpus-1 */
 	uint64_t window_gpa;		/* the restricted DMA pool */
 	uint64_t window_size;		/* 0: window off, no pool */
-	const struct fdt_virtio_dev *devs;
+	const struct mmio_dev *devs;
 	unsigned int ndevs;
 };
 

@@ -136,7 +136,7 @@ static void aml_name_byte(struct aml *a, const char *name, u8 v)
 }
 
 /* Name(_CRS, ResourceTemplate() { Memory32Fixed; Interrupt }) */
-static void aml_crs(struct aml *a, const struct acpi_virtio_dev *d)
+static void aml_crs(struct aml *a, const struct mmio_dev *d)
 {
 	u8 res[12 + 9 + 2];
 
@@ -204,7 +204,7 @@ static void aml_com1(struct aml *a)
 }
 
 /* Device(VIOn) { _HID "LNRO0005", _UID n, _CRS } */
-static void aml_virtio(struct aml *a, unsigned int i, const struct acpi_virtio_dev *d)
+static void aml_virtio(struct aml *a, unsigned int i, const struct mmio_dev *d)
 {
 	u8 body[64];
 	struct aml b = { body, 0, sizeof(body), false };

@@ -6,17 +6,11 @@
 #include "lib/util.h"
 
 /* A virtio-mmio transport as the DSDT describes it ("LNRO0005"). */
-struct acpi_virtio_dev {
-	u64 base;
-	u32 size;
-	u32 gsi;
-};
-
 struct acpi_config {
 	unsigned int cpus;	/* APIC IDs 0..cpus-1; the IOAPIC's ID is cpus */
 	u32 lapic;
 	u32 ioapic;
-	const struct acpi_virtio_dev *devs;
+	const struct mmio_dev *devs;
 	unsigned int ndevs;
 };
 

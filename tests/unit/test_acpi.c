@@ -93,7 +93,7 @@ static int count(const char *hay, const char *needle)
 
 int main(void)
 {
-	struct acpi_virtio_dev devs[8];
+	struct mmio_dev devs[8];
 	struct acpi_config c = { .cpus = 3, .lapic = 0xfee00000, .ioapic = 0xfec00000,
 				 .devs = devs, .ndevs = 8 };
 	const u8 *rsdp = buf, *xsdt, *fadt, *madt, *dsdt;
@@ -101,7 +101,7 @@ int main(void)
 	int len;
 
 	for (int i = 0; i < 8; i++)
-		devs[i] = (struct acpi_virtio_dev){ 0xd0000000 + i * 0x1000, 0x200, 16 + i };
+		devs[i] = (struct mmio_dev){ 0xd0000000 + i * 0x1000, 0x200, 16 + i };
 
 	len = acpi_build(&c, buf, SIZE, GPA);
 	ok(len > 0 && len < 4096, "8 devices, 3 CPUs: %d bytes of tables", len);

@@ -29,7 +29,7 @@ static uint64_t reg64(const void *fdt, int node, int i)
 int main(int argc, char **argv)
 {
 	static char buf[16384];
-	struct fdt_virtio_dev devs[3] = {
+	struct mmio_dev devs[3] = {
 		{ 0xd0000000, 0x200, 16 }, { 0xd0001000, 0x200, 17 }, { 0xd0002000, 0x200, 18 },
 	};
 	struct fdt_config cfg = {
@@ -43,9 +43,9 @@ int main(int argc, char **argv)
 	if (!ok(n > 0 && fdt_check_header(buf) == 0, "DTB built (%d bytes)", n))
 		return tap_done();
 	ok(fdt_build(&cfg, buf + 8192, 128) == -ENOSPC, "too small a buffer: -ENOSPC");
-	devs[2].pin = 24;
+	devs[2].gsi = 24;
 	ok(fdt_build(&cfg, buf + 8192, 8192) == -EINVAL, "IOAPIC pin 24: -EINVAL");
-	devs[2].pin = 18;
+	devs[2].gsi = 18;
 
 	win = fdt_path_offset(buf, "/reserved-memory/restricted-dma@100000000");
 	ok(win >= 0 && !strcmp(fdt_getprop(buf, win, "compatible", NULL), "restricted-dma-pool"),
@@ -76,9 +76,9 @@ int main(int argc, char **argv)
 		ok(node >= 0 && p && fdt_node_offset_by_phandle(buf, fdt32_to_cpu(*p)) == win,
 		   "%s: memory-region -> the pool", path);
 		p = fdt_getprop(buf, node, "interrupts", &len);
-		ok(p && len == 8 && fdt32_to_cpu(p[0]) == devs[i].pin &&
+		ok(p && len == 8 && fdt32_to_cpu(p[0]) == devs[i].gsi &&
 		   fdt32_to_cpu(p[1]) == FDT_IRQ_EDGE_RISING, "%s: interrupts <%u edge>",
-		   path, devs[i].pin);
+		   path, devs[i].gsi);
 		ok(reg64(buf, node, 0) == devs[i].base && reg64(buf, node, 1) == 0x200,
 		   "%s: reg", path);
 	}
@@ -95,10 +95,10 @@ int main(int argc, char **argv)
 
 	if (argc > 1) {	/* qemu-microvm layout, for the README experiment */
 		FILE *f = fopen(argv[1], "w");
-		struct fdt_virtio_dev q[8];
+		struct mmio_dev q[8];
 
 		for (i = 0; i < 8; i++)
-			q[i] = (struct fdt_virtio_dev){ 0xfeb00000 + 0x200 * i, 0x200, 5 + i };
+			q[i] = (struct mmio_dev){ 0xfeb00000 + 0x200 * i, 0x200, 5 + i };
 		cfg = (struct fdt_config){ .cpus = 1, .window_gpa = 0x10000000,
 					   .window_size = 64ULL << 20, .devs = q, .ndevs = 8 };
 		n = fdt_build(&cfg, buf, sizeof(buf));
