@@ -49,9 +49,7 @@ cat /tmp/dd.err
 sleep 600
 EOF
 chmod +x "$tmp/extra/durable"
-base=$(scripts/guest-initrd "$tmp/base.cpio.gz" 2>"$tmp/initrd.err") &&
-	(cd "$tmp/extra" && find . -mindepth 1 | sed 's#^\./##' | cpio -o -H newc -R 0:0 --quiet | gzip) > "$tmp/extra.cpio.gz" &&
-	cat "$base" "$tmp/extra.cpio.gz" > "$tmp/initrd.cpio.gz"
+initrd_with "$tmp/extra" "$tmp/initrd.cpio.gz"
 ok $? "guest initramfs with the durability script built"
 
 seed=$(od -An -tx1 -N6 /dev/urandom | tr -d ' \n')

@@ -121,9 +121,7 @@ sleep 4
 EOF
 sed -i "s/GUEST_IP/$guest_ip/; s/HOST_IP/$host_ip/" "$tmp/extra/virtio-test"
 chmod +x "$tmp/extra/virtio-test"
-base=$(scripts/guest-initrd "$tmp/base.cpio.gz" 2>"$tmp/initrd.err") &&
-	(cd "$tmp/extra" && find . -mindepth 1 | sed 's#^\./##' | cpio -o -H newc -R 0:0 --quiet | gzip) > "$tmp/extra.cpio.gz" &&
-	cat "$base" "$tmp/extra.cpio.gz" > "$tmp/initrd.cpio.gz"
+initrd_with "$tmp/extra" "$tmp/initrd.cpio.gz"
 ok $? "guest initramfs with the device script built"
 
 # --- the host's side: image, tap ----------------------------------------------
@@ -135,7 +133,7 @@ ip link del "$tap" 2>/dev/null
 ip tuntap add dev "$tap" mode tap vnet_hdr && ip addr add "$host_ip/24" dev "$tap" &&
 	ip link set "$tap" up
 ok $? "L1 tap $tap at $host_ip"
-[ "$failed" -eq 0 ] || { sed 's/^/# /' "$tmp/initrd.err"; finish; }
+[ "$failed" -eq 0 ] || { sed 's/^/# /' "$tmp/initrd.cpio.gz.err"; finish; }
 
 # --- bad device inputs: exit 2, one line, before any VM exists -----------------
 bad() { # WHAT PATTERN ARGS...

@@ -19,6 +19,17 @@ exec 3>&1
 diag() { echo "# $*" >&3; }	# also from inside $(...)
 finish() { echo "1..$n"; [ "$failed" -eq 0 ]; exit; }
 
+# initrd_with EXTRA_DIR OUT: scripts/guest-initrd's initramfs with the
+# files of EXTRA_DIR appended as a second cpio member, into OUT; the build's
+# errors in OUT.err.
+initrd_with() {
+	local base
+	base=$(scripts/guest-initrd "$2.base" 2>"$2.err") &&
+		(cd "$1" && find . -mindepth 1 | sed 's#^\./##' | cpio -o -H newc -R 0:0 --quiet |
+			gzip) > "$2.extra" &&
+		cat "$base" "$2.extra" > "$2"
+}
+
 # now_ms: monotonic milliseconds.
 now_ms() { awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime; }
 
