@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Lab test (scripts/lab --dax): special-purpose memory made private at
+# runtime, before any page of it is handed out.
+#
+# Node 1's memory is soft-reserved at boot, so it is dax0.0 and no node
+# has it. On the patched kernel: designate node 1 in private_nodes (the
+# refusals first), add the memory with daxctl (its default, online_movable,
+# must still land in a kernel zone), and check node 1 is private with all
+# its memory in ZONE_NORMAL; a guest's RAM goes there; offlining and
+# onlining the memory keeps it private; handing it back to devdax takes
+# node 1 offline, and then it can be undesignated. On stock: no
+# private_nodes, the memory becomes an ordinary node and pnvm
+# --require-private refuses it. Each kernel ends with dax0.0 as it began.
+set -u
+cd "$(dirname "$0")/../.."
+
+. tests/lib/lab.sh
+
+sysn=/sys/devices/system/node
+dev=dax0.0
+tmp=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
+
+# zones NODE: the zones its online memory blocks are in ("Normal", ...).
+zones() {
+	local b
+	for b in "$sysn/node$1"/memory[0-9]*; do
+		[ "$(cat "$b/state")" = online ] && cat "$b/valid_zones"
+	done | sort | uniq -c | awk '{ printf "%s%s:%s", sep, $2, $1; sep = " " }'
+}
+in_list() { # LIST NODE: true if NODE is in the sysfs node list
+	local r
+	for r in ${1//,/ }; do
+		if [ "${r%-*}" -le "$2" ] && [ "$2" -le "${r#*-}" ]; then return 0; fi
+	done
+	return 1
+}
+dax() { # daxctl ARGS...: its output as '#' lines when it fails
+	daxctl "$@" > "$tmp/daxctl" 2>&1 && return 0
+	sed 's/^/# daxctl: /' "$tmp/daxctl"
+	return 1
+}
+# handback: DEV's memory offline, and DEV back to device_dax (new_id). What daxctl
+# reconfigure-device --mode=devdax does, in sysfs: daxctl first loads
+# device_dax with libkmod, which finds no module index for the lab kernel
+# (built in, not installed on the shared root) and gives up.
+handback() {
+	dax offline-memory $dev &&
+		echo $dev > /sys/bus/dax/drivers/kmem/unbind &&
+		echo $dev > /sys/bus/dax/drivers/device_dax/new_id &&
+		[ -e /dev/$dev ]
+}
+state() { # one line: what the kernel says of node 1
+	echo "has_memory=$(cat $sysn/has_memory) has_private_memory=$(cat $sysn/has_private_memory 2>/dev/null || echo absent)" \
+		"private_nodes=$(cat $sysn/private_nodes 2>/dev/null || echo absent) zones=[$(zones 1)]"
+}
+
+[ "${PNVM_LAB_DAX:-0}" = 1 ]; ok $? "the lab was started with --dax"
+[ -d /sys/bus/dax/devices/$dev ]; ok $? "node 1's soft-reserved memory is $dev"
+[ "$(cat /sys/bus/dax/devices/$dev/target_node 2>/dev/null)" = 1 ]; ok $? "$dev's target node is 1"
+! in_list "$(cat $sysn/has_memory)" 1; ok $? "node 1 has no memory at boot ($(state))"
+command -v daxctl >/dev/null; ok $? "daxctl is installed"
+[ -x "$pnvm" ] && [ -f "$kernel" ] && [ -e /dev/kvm ]; ok $? "pnvm, the guest kernel and /dev/kvm"
+[ "$failed" -eq 0 ] || finish
+initrd=$(scripts/guest-initrd "$tmp/initrd.cpio.gz" 2>"$tmp/initrd.err"); ok $? "guest initramfs built"
+
+if [ "${PNVM_LAB_KERNEL:-}" != patched ]; then
+	[ ! -e $sysn/private_nodes ]; ok $? "stock: no private_nodes"
+	dax reconfigure-device --mode=system-ram $dev
+	ok $? "stock: daxctl adds $dev to node 1"
+	in_list "$(cat $sysn/has_memory)" 1; ok $? "stock: node 1 is an ordinary memory node ($(state))"
+	"$pnvm" --kernel "$kernel" --memory 64M --private-node 1 --require-private > /dev/null 2> "$tmp/err"
+	rc=$?
+	[ $rc -eq 2 ] && grep -q 'no private-node support' "$tmp/err"
+	ok $? "stock: pnvm --require-private refuses node 1 (exit $rc: $(head -1 "$tmp/err"))"
+	handback
+	ok $? "stock: $dev handed back to devdax"
+	finish
+fi
+
+# --- designation: refusals, then node 1 --------------------------------------
+[ -w $sysn/private_nodes ] && [ -z "$(cat $sysn/private_nodes)" ]
+ok $? "private_nodes exists and is empty (no private_node= at boot)"
+err=$( { echo 0 > $sysn/private_nodes; } 2>&1 ); rc=$?
+[ $rc -ne 0 ] && [[ $err == *"busy"* ]]
+ok $? "node 0 (online, with CPUs) cannot be designated: ${err##*: }"
+err=$( { echo 5 > $sysn/private_nodes; } 2>&1 ); rc=$?
+[ $rc -ne 0 ] && [[ $err == *"nvalid argument"* ]]
+ok $? "node 5 (not possible) cannot be designated: ${err##*: }"
+echo 1 > $sysn/private_nodes && [ "$(cat $sysn/private_nodes)" = 1 ] &&
+	[ -z "$(cat $sysn/has_private_memory)" ]
+ok $? "node 1 designated; not in has_private_memory while it has no memory ($(state))"
+
+# --- the memory arrives: daxctl's default (online_movable) -----------------
+dax reconfigure-device --mode=system-ram $dev
+ok $? "daxctl reconfigure-device --mode=system-ram $dev"
+diag "after: $(state)"
+in_list "$(cat $sysn/has_memory)" 1 && [ "$(cat $sysn/has_private_memory)" = 1 ]
+ok $? "node 1 has memory and is private"
+z=$(zones 1)
+[ -n "$z" ] && [[ $z == Normal:* ]] && [[ $z != *" "* ]]
+ok $? "all of node 1's online memory is in ZONE_NORMAL, not ZONE_MOVABLE ($z)"
+used=$(awk '/MemUsed:/ { print $4 }' $sysn/node1/meminfo)
+total=$(awk '/MemTotal:/ { print $4 }' $sysn/node1/meminfo)
+diag "node 1 after onlining: MemTotal $total kB, MemUsed $used kB"
+err=$( { echo > $sysn/private_nodes; } 2>&1 ); rc=$?
+[ $rc -ne 0 ] && [[ $err == *"busy"* ]] && [ "$(cat $sysn/private_nodes)" = 1 ]
+ok $? "node 1 cannot be undesignated while it has memory: ${err##*: }"
+
+# --- a guest on it -----------------------------------------------------------
+mem_mb=256 pages=$((256 * 256))
+start_guest "$tmp/out" "$tmp/err" PNVM-GUEST-UP 300 \
+	"$pnvm" --kernel "$kernel" --initrd "$initrd" --memory ${mem_mb}M --cpus 1 \
+	--private-node 1 --require-private --report --cmdline 'pnvm.run="sleep 3"'
+up=$?
+ok $up "a guest with --private-node 1 --require-private boots"
+hva=$(gmem_hva "$tmp/err")
+if [ $up -eq 0 ] && [ -n "$hva" ]; then
+	p=$(placement $pid "$hva")
+	all_on_node1 "$p" $pages
+	ok $? "its RAM is bound to node 1 and all there ($p)"
+else
+	ok 1 "its RAM is bound to node 1 and all there (no mapping: ${hva:-none})"
+fi
+[ $up -eq 0 ] || kill -TERM $pid 2>/dev/null
+wait $pid; rc=$?
+ok $rc "pnvm exits 0 after the guest powers off (status $rc)"
+
+# --- offline and online again: still private ---------------------------------
+dax offline-memory $dev
+ok $? "daxctl offline-memory $dev"
+! in_list "$(cat $sysn/has_memory)" 1 && [ -z "$(cat $sysn/has_private_memory)" ] &&
+	[ "$(cat $sysn/private_nodes)" = 1 ]
+ok $? "offline: node 1 leaves has_memory and has_private_memory, stays designated ($(state))"
+dax online-memory $dev
+ok $? "daxctl online-memory $dev"
+z=$(zones 1)
+[ "$(cat $sysn/has_private_memory)" = 1 ] && [[ $z == Normal:* ]] && [[ $z != *" "* ]]
+ok $? "online again: node 1 is private, in ZONE_NORMAL ($(state))"
+
+# --- handed back: node 1 offline, the designation can go ----------------------
+handback
+ok $? "$dev handed back to devdax (/dev/$dev)"
+echo > $sysn/private_nodes && [ -z "$(cat $sysn/private_nodes)" ] &&
+	! in_list "$(cat $sysn/has_memory)" 1
+ok $? "node 1 has no memory again and is undesignated ($(state))"
+[ "$failed" -eq 0 ] || { diag "pnvm stderr:"; sed 's/^/#   /' "$tmp/err" | tail -20; }
+finish
