@@ -32,7 +32,8 @@ int host_write(const struct host_env *e, const char *rel, const char *text)
 	int fd, ret = 0;
 
 	path_of(e, rel, path, sizeof(path));
-	fd = open(path, O_WRONLY | O_CLOEXEC);
+	/* O_TRUNC as a shell's '>': sysfs ignores it, a test tree's file needs it. */
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	/* sysfs takes a store in one write; a short one would be a different list. */
