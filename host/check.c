@@ -84,25 +84,25 @@ static bool judge_kvm(const struct host_env *e, const struct host_kvm *k, struct
 	return all;
 }
 
+/* One of the series' files under /sys/devices/system/node: there (with its list) or not. */
+static void series_file(struct host_items *l, const char *item, bool required, bool there,
+			const char *file, const char *list, const char *means, const char *fix,
+			const char *lacks)
+{
+	item_add(l, item, required, there, fix, there ? "%s: %s (%s)" : "no %s: %s%s", file,
+		 there ? list[0] ? list : "none" : lacks, there ? means : "");
+}
+
 static void judge_series(const struct host_state *s, struct host_items *l)
 {
-	if (s->has_private)
-		item_add(l, "private-memory", true, true, NULL,
-			 "has_private_memory: %s (private nodes with memory)",
-			 s->private_list[0] ? s->private_list : "none");
-	else
-		item_add(l, "private-memory", true, false,
-			 "boot a kernel with pnvm's series (kernel-patches/series)",
-			 "no has_private_memory: this kernel lacks the private-node series");
+	series_file(l, "private-memory", true, s->has_private, "has_private_memory", s->private_list,
+		    "private nodes with memory", "boot a kernel with pnvm's series (kernel-patches/series)",
+		    "this kernel lacks the private-node series");
 	/* Not required: a node designated at boot needs no runtime designation. */
-	if (s->has_designate)
-		item_add(l, "runtime-designation", false, true, NULL,
-			 "private_nodes: %s (designated nodes; memory added there is private)",
-			 s->designated_list[0] ? s->designated_list : "none");
-	else
-		item_add(l, "runtime-designation", false, false,
-			 "designate at boot: pnvm host boot-config --node N, update-grub, reboot",
-			 "no private_nodes: this kernel cannot designate private nodes at runtime");
+	series_file(l, "runtime-designation", false, s->has_designate, "private_nodes", s->designated_list,
+		    "designated nodes; memory added there is private",
+		    "designate at boot: pnvm host boot-config --node N, update-grub, reboot",
+		    "this kernel cannot designate private nodes at runtime");
 }
 
 static void node_words(const struct host_node *n, char *buf, size_t len)

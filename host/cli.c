@@ -15,11 +15,29 @@
 static const struct {
 	const char *name;
 	enum host_cmd cmd;
-	const char *opts;	/* the option letters it takes */
 } cmds[] = {
-	{ "check",	 HOST_CHECK,	   "jn" },
-	{ "provision",	 HOST_PROVISION,   "jndr" },
-	{ "boot-config", HOST_BOOT_CONFIG, "nog" },
+	{ "check", HOST_CHECK }, { "provision", HOST_PROVISION }, { "boot-config", HOST_BOOT_CONFIG },
+};
+
+enum { OPT_JSON, OPT_NODE, OPT_DAX, OPT_DRY_RUN, OPT_OUTPUT, OPT_GRUB_DIR, OPT_HELP, NR_OPTS };
+
+/* getopt_long's value for option i: clear of every character. */
+#define OPT_VAL(i)	(256 + (i))
+#define TAKES(cmd)	(1U << (cmd))
+
+/* Each option once: its name, whether it has a value, the subcommands that take it. */
+static const struct {
+	const char *name;
+	bool arg;
+	unsigned int cmds;
+} opt_defs[NR_OPTS] = {
+	[OPT_JSON]	= { "json", false, TAKES(HOST_CHECK) | TAKES(HOST_PROVISION) },
+	[OPT_NODE]	= { "node", true, TAKES(HOST_CHECK) | TAKES(HOST_PROVISION) | TAKES(HOST_BOOT_CONFIG) },
+	[OPT_DAX]	= { "dax", true, TAKES(HOST_PROVISION) },
+	[OPT_DRY_RUN]	= { "dry-run", false, TAKES(HOST_PROVISION) },
+	[OPT_OUTPUT]	= { "output", true, TAKES(HOST_BOOT_CONFIG) },
+	[OPT_GRUB_DIR]	= { "grub-dir", true, TAKES(HOST_BOOT_CONFIG) },
+	[OPT_HELP]	= { "help", false, ~0U },
 };
 
 void host_usage(FILE *f)
@@ -71,18 +89,9 @@ static const char *dax_name(const char *arg)
 
 int host_parse(struct host_opts *o, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json",	no_argument,	   NULL, 'j' },
-		{ "node",	required_argument, NULL, 'n' },
-		{ "dax",	required_argument, NULL, 'd' },
-		{ "dry-run",	no_argument,	   NULL, 'r' },
-		{ "output",	required_argument, NULL, 'o' },
-		{ "grub-dir",	required_argument, NULL, 'g' },
-		{ "help",	no_argument,	   NULL, 'h' },
-		{ }
-	};
+	struct option opts[NR_OPTS + 1] = { };
 	unsigned int k;
-	int c, idx, ret;
+	int c, i, ret;
 
 	*o = (struct host_opts){ .cmd = HOST_HELP, .name = "", .node = -1 };
 	if (argc < 2)
@@ -95,45 +104,44 @@ int host_parse(struct host_opts *o, int argc, char **argv)
 		return errf(-EINVAL, "unknown subcommand '%s' (check, provision, boot-config)", argv[1]);
 	o->cmd = cmds[k].cmd;
 	o->name = cmds[k].name;
+	for (i = 0; i < NR_OPTS; i++)
+		opts[i] = (struct option){ opt_defs[i].name, opt_defs[i].arg ? required_argument : no_argument,
+					   NULL, OPT_VAL(i) };
 	/* From the subcommand on; optind 0 also resets getopt between calls. */
 	argc--;
 	argv++;
 	optind = 0;
 	opterr = 0;
-	while ((idx = -1, c = getopt_long(argc, argv, ":h", opts, &idx)) != -1) {
-		if (c == 'h') {
-			o->cmd = HOST_HELP;
-			return 0;
-		}
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == ':')
 			return errf(-EINVAL, "option %s needs an argument", argv[optind - 1]);
 		if (c == '?')
 			return errf(-EINVAL, "unknown option '%s' (see pnvm host --help)", argv[optind - 1]);
-		if (!strchr(cmds[k].opts, c))
+		i = c == 'h' ? OPT_HELP : c - OPT_VAL(0);
+		if (!(opt_defs[i].cmds & TAKES(o->cmd)))
 			return errf(-EINVAL, "--%s is not an option of %s (see pnvm host --help)",
-				    opts[idx].name, o->name);
-		switch (c) {
-		case 'j':
-			o->json = true;
+				    opt_defs[i].name, o->name);
+		switch (i) {
+		case OPT_HELP:
+			o->cmd = HOST_HELP;
+			return 0;
+		case OPT_JSON:
+		case OPT_DRY_RUN:
+			*(i == OPT_JSON ? &o->json : &o->dry_run) = true;
 			break;
-		case 'r':
-			o->dry_run = true;
+		case OPT_OUTPUT:
+		case OPT_GRUB_DIR:
+			*(i == OPT_OUTPUT ? &o->output : &o->grub_dir) = optarg;
 			break;
-		case 'n':
+		case OPT_NODE:
 			ret = parse_node(optarg, &o->node);
 			if (ret)
 				return ret;
 			break;
-		case 'd':
+		case OPT_DAX:
 			o->dax = dax_name(optarg);
 			if (!o->dax)
 				return errf(-EINVAL, "--dax '%s' is not a dax device name (daxX.Y)", optarg);
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case 'g':
-			o->grub_dir = optarg;
 			break;
 		}
 	}

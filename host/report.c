@@ -30,14 +30,6 @@ struct host_item *item_add(struct host_items *l, const char *name, bool required
 	return it;
 }
 
-const struct host_item *item_find(const struct host_items *l, const char *name)
-{
-	for (unsigned int i = 0; i < l->nr; i++)
-		if (!strcmp(l->v[i].name, name))
-			return &l->v[i];
-	return NULL;
-}
-
 bool items_ready(const struct host_items *l)
 {
 	for (unsigned int i = 0; i < l->nr; i++)

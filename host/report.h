@@ -33,9 +33,6 @@ struct host_items {
 struct host_item *item_add(struct host_items *l, const char *name, bool required, bool ok,
 			   const char *fix, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
-/* The first item called @name, or NULL. */
-const struct host_item *item_find(const struct host_items *l, const char *name);
-
 /* Every required item ok. */
 bool items_ready(const struct host_items *l);
 

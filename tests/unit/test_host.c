@@ -329,6 +329,15 @@ static bool judge_ready(int node, struct host_items *l)
 	return items_ready(l);
 }
 
+static const struct host_item *item_find(const struct host_items *l, const char *name)
+{
+	const struct host_item *it = l->v;
+
+	while (it < l->v + l->nr && strcmp(it->name, name))
+		it++;
+	return it < l->v + l->nr ? it : NULL;
+}
+
 static bool item_is(const struct host_items *l, const char *name, bool ok_, const char *detail)
 {
 	const struct host_item *it = item_find(l, name);
