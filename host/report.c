@@ -43,7 +43,7 @@ void items_print(const struct host_items *l, FILE *f)
 	for (unsigned int i = 0; i < l->nr; i++) {
 		const struct host_item *it = &l->v[i];
 
-		fprintf(f, "%-4s %-22s %s\n", it->ok ? "ok" : it->required ? "FAIL" : "warn",
+		fprintf(f, "%-4s %-26s %s\n", it->ok ? "ok" : it->required ? "FAIL" : "warn",
 			it->name, it->detail);
 		if (it->fix[0])
 			fprintf(f, "  fix: %s\n", it->fix);
