@@ -27,10 +27,15 @@ static void refuse(struct host_plan *p, const char *fix, const char *fmt, ...)
 	snprintf(p->fix, sizeof(p->fix), "%s", fix);
 }
 
-/* Designated, or private already (which only a designated node can be). */
-static bool designated(const struct host_node *n)
+/*
+ * Designated, or private already (which only a designated node can be).
+ * private_node= counts only where nothing better says so: a kernel with
+ * the series but no private_nodes (a stock kernel ignores it).
+ */
+static bool designated(const struct host_state *s, const struct host_node *n)
 {
-	return n->designated || n->boot_designated || n->private;
+	return n->designated || n->private ||
+	       (n->boot_designated && s->has_private && !s->has_designate);
 }
 
 /* The designated list with @node added: the nodes already there stay. */
@@ -106,13 +111,13 @@ static int plan_dax(const struct host_state *s, const char *dev, struct host_pla
 		       "%s is bound to driver %s, neither device_dax nor kmem", dev, d->driver);
 		return 0;
 	}
-	if (!designated(n))
+	if (!designated(s, n))
 		add_designation(s, n->id, p);
 	if (d->mode != DAX_KMEM)
 		p->steps[p->nr++] = ACT_RECONFIGURE;
 	else if (!d->blocks || d->online < d->blocks)
 		p->steps[p->nr++] = ACT_ONLINE;
-	if (p->nr && !designated(n) && !s->has_designate)
+	if (p->nr && !designated(s, n) && !s->has_designate)
 		refuse_no_designation(s, n->id, p);
 	return 0;
 }
@@ -128,7 +133,7 @@ int host_plan(const struct host_state *s, const char *dev, int node, struct host
 	n = host_node(s, node);
 	if (!n)
 		return errf(-ENODEV, "--node %d: no such node", node);
-	if (refuse_node(n, NULL, p) || designated(n))
+	if (refuse_node(n, NULL, p) || designated(s, n))
 		return 0;
 	if (!s->has_designate)
 		refuse_no_designation(s, node, p);
@@ -270,9 +275,9 @@ static void verify(const struct host_env *e, const struct host_state *s, const s
 		return;
 	}
 	if (!p->device[0]) {
-		item_add(l, "designated", true, designated(n), "see dmesg",
+		item_add(l, "designated", true, designated(s, n), "see dmesg",
 			 "node %d: %s", n->id, n->private ? "private, with memory" :
-			 designated(n) ? "designated, memory added there will be private" : "not designated");
+			 designated(s, n) ? "designated, memory added there will be private" : "not designated");
 		if (n->has_memory)
 			item_probe(e, n->id, NULL, l);
 		return;

@@ -234,6 +234,12 @@ static void plans(void)
 				  .cmdline = "quiet private_node=1\n" });
 	ok(!plan("dax0.0", -1, &p) && !p.refused && p.nr == 1 && p.steps[0] == ACT_RECONFIGURE,
 	   "older series, node private from boot: reconfigure without designating");
+	fake_host(&(struct fake){ .dax = DEVDAX, .cmdline = "private_node=1\n" });
+	ok(!plan("dax0.0", -1, &p) && p.refused && strstr(p.fix, "kernel with pnvm's series"),
+	   "stock kernel with private_node=1 (ignored there): still refused");
+	fake_host(&(struct fake){ .private = "\n", .designated = "\n", .dax = DEVDAX, .cmdline = "private_node=1\n" });
+	ok(!plan("dax0.0", -1, &p) && !p.refused && p.nr == 2 && p.steps[0] == ACT_DESIGNATE,
+	   "new series: private_nodes, not the command line, says what is designated");
 	fake_host(&(struct fake){ .private = "\n", .designated = "\n", .dax = DEVDAX, .node1_cpus = "2\n" });
 	ok(!plan("dax0.0", -1, &p) && p.refused && strstr(p.reason, "node 1 has 1 CPUs"), "target node with CPUs: refused");
 	fake_host(&(struct fake){ .private = "\n", .designated = "\n", .dax = DEVDAX, .node1_mib = 1024 });
