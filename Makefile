@@ -35,6 +35,9 @@ VMM_SRC  := $(wildcard lib/*.c) $(filter-out vmm/main.c,$(wildcard vmm/*.c)) $(w
 	    $(wildcard api/*.c)
 VMM_OBJ  := $(VMM_SRC:%.c=$(B)/%.o)
 VIRT_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard libvirt/*.c))
+# pnvm host: a front end only pnvm and its test link (no new libraries,
+# but kept out of libpnvm.a and of the fuzzers, which build from VMM_SRC).
+HOST_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard host/*.c))
 UNIT     := $(patsubst tests/unit/%.c,$(B)/tests/unit/%,$(wildcard tests/unit/test_*.c))
 LABT     := $(patsubst tests/lab/%.c,$(B)/tests/lab/%,$(wildcard tests/lab/*.c))
 KERNT    := $(patsubst tests/kernel/%.c,$(B)/tests/kernel/%,$(wildcard tests/kernel/*.c))
@@ -63,12 +66,15 @@ $(B)/libpnvm.a: $(VMM_OBJ)
 	@mkdir -p $(@D)
 	rm -f $@ && $(AR) rcs $@ $^
 
-$(B)/pnvm: $(B)/vmm/main.o $(VIRT_OBJ) $(B)/libpnvm.a
+$(B)/pnvm: $(B)/vmm/main.o $(VIRT_OBJ) $(HOST_OBJ) $(B)/libpnvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(VIRT_LIBS) $(LDLIBS)
 
 # test_seccomp: with every library pnvm links, whose exit code runs filtered.
 $(B)/tests/unit/test_seccomp $(B)/tests/unit/test_libvirt: $(B)/tests/unit/%: $(B)/tests/unit/%.o $(VIRT_OBJ) $(B)/libpnvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(VIRT_LIBS) $(LDLIBS)
+
+$(B)/tests/unit/test_host: $(B)/tests/unit/test_host.o $(HOST_OBJ) $(B)/libpnvm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/unit/%: $(B)/tests/unit/%.o $(B)/libpnvm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)

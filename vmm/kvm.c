@@ -7,23 +7,36 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
+#include "lib/memmap.h"
 #include "vmm/guest.h"
 #include "vmm/kvm.h"
 
-struct kvm_cap_need {
-	int cap;
-	const char *name;
-	const char *why;
+const struct kvm_need kvm_needs[] = {
+	{ KVM_CAP_IRQCHIP,	"KVM_CAP_IRQCHIP",	"in-kernel interrupt controller", 1 },
+	{ KVM_CAP_PIT2,		"KVM_CAP_PIT2",		"in-kernel PIT", 1 },
+	{ KVM_CAP_USER_MEMORY2,	"KVM_CAP_USER_MEMORY2",	"guest_memfd memslots", 1 },
+	{ KVM_CAP_GUEST_MEMFD,	"KVM_CAP_GUEST_MEMFD",	"guest RAM from guest_memfd", 1 },
+	{ KVM_CAP_EXT_CPUID,	"KVM_CAP_EXT_CPUID",	"KVM_GET_SUPPORTED_CPUID", 1 },
+	{ KVM_CAP_SET_TSS_ADDR,	"KVM_CAP_SET_TSS_ADDR",	"x86 TSS placement", 1 },
+	{ KVM_CAP_IRQFD,	"KVM_CAP_IRQFD",	"virtio interrupts from the I/O thread", 1 },
+	{ KVM_CAP_IOEVENTFD,	"KVM_CAP_IOEVENTFD",	"virtio notifications without an exit", 1 },
+	/* One slot per region of the memory map, at most. */
+	{ KVM_CAP_NR_MEMSLOTS,	"KVM_CAP_NR_MEMSLOTS",	"memslots for RAM and the window",
+	  MEMMAP_MAX_REGIONS },
 };
+const unsigned int kvm_nr_needs = ARRAY_SIZE(kvm_needs);
 
-static const struct kvm_cap_need sys_caps[] = {
-	{ KVM_CAP_IRQCHIP,	"KVM_CAP_IRQCHIP",	"in-kernel interrupt controller" },
-	{ KVM_CAP_PIT2,		"KVM_CAP_PIT2",		"in-kernel PIT" },
-	{ KVM_CAP_USER_MEMORY2,	"KVM_CAP_USER_MEMORY2",	"guest_memfd memslots" },
-	{ KVM_CAP_GUEST_MEMFD,	"KVM_CAP_GUEST_MEMFD",	"guest RAM from guest_memfd" },
-	{ KVM_CAP_EXT_CPUID,	"KVM_CAP_EXT_CPUID",	"KVM_GET_SUPPORTED_CPUID" },
-	{ KVM_CAP_SET_TSS_ADDR,	"KVM_CAP_SET_TSS_ADDR",	"x86 TSS placement" },
-};
+int kvm_gmem_flags_check(int flags)
+{
+	bool map = flags & GUEST_MEMFD_FLAG_MMAP, shared = flags & GUEST_MEMFD_FLAG_INIT_SHARED;
+
+	if (map && shared)
+		return 0;
+	return errf(-ENOTSUP,
+		    "KVM_CAP_GUEST_MEMFD_FLAGS lacks %s%s%s (has 0x%x; pnvm maps guest_memfd, Linux 6.18 or later)",
+		    map ? "" : "GUEST_MEMFD_FLAG_MMAP", !map && !shared ? " and " : "",
+		    shared ? "" : "GUEST_MEMFD_FLAG_INIT_SHARED", flags);
+}
 
 int kvm_open(struct kvm *kvm)
 {
@@ -36,10 +49,14 @@ int kvm_open(struct kvm *kvm)
 	ret = ioctl(kvm->sys_fd, KVM_GET_API_VERSION, 0);
 	if (ret != KVM_API_VERSION)
 		return errf(-ENOTSUP, "KVM API version %d, need %d", ret, KVM_API_VERSION);
-	for (unsigned int i = 0; i < ARRAY_SIZE(sys_caps); i++)
-		if (ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, sys_caps[i].cap) <= 0)
-			return errf(-ENOTSUP, "KVM lacks %s (%s)", sys_caps[i].name,
-				    sys_caps[i].why);
+	for (unsigned int i = 0; i < kvm_nr_needs; i++) {
+		const struct kvm_need *n = &kvm_needs[i];
+
+		ret = ioctl(kvm->sys_fd, KVM_CHECK_EXTENSION, n->cap);
+		if (ret < n->min)
+			return errf(-ENOTSUP, "KVM lacks %s (%s; has %d, needs %d)", n->name, n->why,
+				    MAX(ret, 0), n->min);
+	}
 
 	kvm->run_size = ioctl(kvm->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	if (kvm->run_size <= 0)
@@ -50,15 +67,9 @@ int kvm_open(struct kvm *kvm)
 
 	/* guest_memfd flags depend on the VM type: ask the VM. */
 	ret = ioctl(kvm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS);
-	if (ret < 0)
-		ret = 0;
-	if (!(ret & GUEST_MEMFD_FLAG_MMAP) || !(ret & GUEST_MEMFD_FLAG_INIT_SHARED))
-		return errf(-ENOTSUP,
-			    "KVM_CAP_GUEST_MEMFD_FLAGS lacks %s%s%s (has 0x%x; pnvm maps guest_memfd, Linux 6.18 or later)",
-			    ret & GUEST_MEMFD_FLAG_MMAP ? "" : "GUEST_MEMFD_FLAG_MMAP",
-			    !(ret & GUEST_MEMFD_FLAG_MMAP) && !(ret & GUEST_MEMFD_FLAG_INIT_SHARED) ? " and " : "",
-			    ret & GUEST_MEMFD_FLAG_INIT_SHARED ? "" : "GUEST_MEMFD_FLAG_INIT_SHARED",
-			    ret);
+	ret = kvm_gmem_flags_check(MAX(ret, 0));
+	if (ret)
+		return ret;
 	kvm->max_vcpus = ioctl(kvm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS);
 	if (kvm->max_vcpus <= 0)
 		kvm->max_vcpus = ioctl(kvm->vm_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS);

@@ -14,6 +14,27 @@ struct kvm {
 };
 
 /*
+ * What pnvm needs of KVM besides API version 12, one row per capability:
+ * KVM_CHECK_EXTENSION on /dev/kvm must say at least @min. kvm_open()
+ * refuses a host without them; `pnvm host check` lists them one by one.
+ */
+struct kvm_need {
+	int cap;		/* KVM_CAP_* */
+	const char *name;
+	const char *why;
+	int min;		/* 1 for a feature, a count for a limit */
+};
+extern const struct kvm_need kvm_needs[];
+extern const unsigned int kvm_nr_needs;
+
+/*
+ * guest_memfd flags, as KVM_CAP_GUEST_MEMFD_FLAGS on a VM reports them
+ * (they depend on the VM type): 0 if MMAP and INIT_SHARED are there,
+ * else -ENOTSUP + errf() naming the missing ones.
+ */
+int kvm_gmem_flags_check(int flags);
+
+/*
  * Open /dev/kvm, check the API version and every capability pnvm needs,
  * create the VM. On failure errf() names the missing piece.
  */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/server.h"
+#include "host/host.h"
 #include "vmm/cli.h"
 #include "libvirt/domain.h"
 #include "vmm/vm.h"
@@ -136,6 +137,8 @@ int main(int argc, char **argv)
 		return libvirt_main(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "remote"))
 		return api_remote_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "host"))
+		return host_main(argc - 1, argv + 1);
 	if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")))
 		return print_version(argv[0]);
 	if (api_mode(argc, argv))
@@ -161,7 +164,14 @@ int main(int argc, char **argv)
 		      "       [--private-node N]  serve it, with no VM until vm.create\n"
 		      "  pnvm remote --api-socket PATH COMMAND\n"
 		      "                           ping, info, counters, create FILE, boot, pause,\n"
-		      "                           resume, reboot, shutdown, delete, shutdown-vmm\n",
+		      "                           resume, reboot, shutdown, delete, shutdown-vmm\n"
+		      "\nthe host (host/README.md):\n"
+		      "  pnvm host check [--json] [--node N]\n"
+		      "                           is it ready: KVM, the kernel series, the node\n"
+		      "  pnvm host provision --dax DEVICE|--node N [--json] [--dry-run]\n"
+		      "                           make a dax device private memory on its node\n"
+		      "  pnvm host boot-config --node N [--output FILE|-] [--grub-dir DIR]\n"
+		      "                           private_node=N from boot (a GRUB drop-in)\n",
 		      stdout);
 		status = 0;
 		break;

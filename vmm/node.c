@@ -42,8 +42,7 @@ bool nodelist_has(const char *list, int node)
 	return false;
 }
 
-/* The nodelist at @path, one line; false if there is no such file. */
-static bool read_list(const char *path, char *list, size_t len)
+bool nodelist_read(const char *path, char *list, size_t len)
 {
 	FILE *f = fopen(path, "r");
 
@@ -59,7 +58,7 @@ static bool read_list(const char *path, char *list, size_t len)
 
 static enum node_private private_state(int node, char *list, size_t len)
 {
-	if (!read_list(NODE_PRIVATE_LIST, list, len))
+	if (!nodelist_read(NODE_PRIVATE_LIST, list, len))
 		return NODE_PRIVATE_UNKNOWN;
 	return nodelist_has(list, node) ? NODE_PRIVATE_YES : NODE_PRIVATE_NO;
 }
@@ -184,7 +183,7 @@ int node_host_default(const char *conf, const char *list, struct node_conf *c)
 	if (ret || c->private_node >= 0)
 		return ret;
 	/* Exactly one private node: there is nothing to choose. */
-	if (!read_list(list ?: NODE_PRIVATE_LIST, nodes, sizeof(nodes)))
+	if (!nodelist_read(list ?: NODE_PRIVATE_LIST, nodes, sizeof(nodes)))
 		return 0;
 	v = strtol(nodes, &end, 10);
 	if (end != nodes && !*end && v >= 0)
@@ -196,7 +195,7 @@ int node_require_private(int node, const char *list)
 {
 	char nodes[64];
 
-	if (!read_list(list ?: NODE_PRIVATE_LIST, nodes, sizeof(nodes)))
+	if (!nodelist_read(list ?: NODE_PRIVATE_LIST, nodes, sizeof(nodes)))
 		return errf(-EPERM, "the host requires private memory (require_private), and this kernel "
 			    "has no private-node support (no %s)", list ?: NODE_PRIVATE_LIST);
 	if (!nodelist_has(nodes, node))

@@ -38,6 +38,9 @@ int node_check(const struct node_info *ni, u64 memory, bool require_private);
 /* Parse a sysfs nodelist ("0-2,5"); true if node is in it. */
 bool nodelist_has(const char *list, int node);
 
+/* The nodelist at @path, one line without '\n'; false if there is no such file. */
+bool nodelist_read(const char *path, char *list, size_t len);
+
 /*
  * The host's defaults, for VMs whose manager names no node (libvirt's ch
  * driver sends no memory zones): a small config file, PNVM_CONF or
