@@ -10,7 +10,8 @@
 # onlining the memory keeps it private; handing it back to devdax takes
 # node 1 offline, and then it can be undesignated. On stock: no
 # private_nodes, the memory becomes an ordinary node and pnvm
-# --require-private refuses it. Each kernel ends with dax0.0 as it began.
+# --require-private refuses it. dax_hmem gives dax0.0 to kmem at boot with
+# its memory offline; the test ends with it back in devdax mode.
 set -u
 cd "$(dirname "$0")/../.."
 
