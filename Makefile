@@ -6,6 +6,7 @@
 #   make fuzz-long  ring/device fuzzers 100 million executions, the others 10 million
 #   make bench  benchmarks: page faults (stock vs patched), virtio-blk (pnvm vs QEMU)
 #   make install  pnvm and its cloud-hypervisor name into $(DESTDIR)$(PREFIX)/bin
+#   make deb    the Debian package into build/deb/ (packaging/README.md)
 
 CC      ?= gcc
 # SAN=1: the same tree with ASan+UBSan, in its own directory.
@@ -54,9 +55,10 @@ check-uapi:
 	@test -f "$(UAPI)/linux/kvm.h" || { echo "make: no 7.3 uAPI headers; run scripts/kernel uapi (it fetches them)" >&2; exit 1; }
 	@grep -q KVM_CREATE_GUEST_MEMFD "$(UAPI)/linux/kvm.h" || { echo "make: $(UAPI) lacks guest_memfd" >&2; exit 1; }
 
+# CPPFLAGS: dpkg-buildflags' -D_FORTIFY_SOURCE=2 comes there.
 $(B)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # The guest test payload: static busybox and scripts/guest-init.
 $(B)/guest-initrd.cpio.gz: scripts/guest-initrd scripts/guest-init
@@ -132,9 +134,15 @@ install: $(B)/pnvm
 	install -D -m 755 $(B)/pnvm $(DESTDIR)$(PREFIX)/bin/pnvm
 	ln -sf pnvm $(DESTDIR)$(PREFIX)/bin/cloud-hypervisor
 
+# With Debian's tools, from a copy of the tree; prints the .deb's path.
+deb:
+	scripts/deb
+
 clean:
 	rm -rf build build-san
 
-.PHONY: all check-uapi fuzz fuzz-long deps unit test demo bench install clean
+.PHONY: all check-uapi fuzz fuzz-long deps unit test demo bench install deb clean
 .SECONDARY:
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# Not build/deb/: make deb's copy of the tree has its own build/ (and
+# directories named *.d).
+-include $(shell find $(B) -path $(B)/deb -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -97,8 +97,91 @@ static void api_usage(FILE *f)
 	      "or $PNVM_CONF, else the host's only private node; require_private = yes\n"
 	      "there refuses a VM whose RAM would not be on a private node).\n"
 	      "--seccomp: each VM's threads (default on).\n"
+	      "       pnvm run [VM options|--libvirt DOMAIN.xml] --api-socket ... [--event-monitor ...]\n"
+	      "            that VM, booted at once and served until it stops\n"
 	      "       pnvm remote --api-socket PATH ping|info|counters|create FILE|boot|\n"
 	      "            pause|resume|reboot|shutdown|delete|shutdown-vmm\n", f);
+}
+
+/*
+ * Serve the API on @api until vmm.shutdown or a signal; with @m, that VM
+ * is created and booted first and serving ends with it (cfg->one_vm).
+ * Returns the exit status.
+ */
+static int serve(const char *api, const char *events, const struct api_config *cfg_in,
+		 enum sc_mode seccomp, const struct machine *m)
+{
+	struct api_config cfg = *cfg_in;
+	struct api_server *s = NULL;
+	struct node_conf conf;
+	const char *path;
+	bool booting = false;
+	sigset_t sigs;
+	void *vm;
+	int ret, status;
+
+	/* The host's defaults; --private-node wins over them. */
+	if (node_host_default(NULL, NULL, &conf)) {
+		fprintf(stderr, "pnvm: %s\n", err_msg());
+		return EXIT_BAD_INPUT;
+	}
+	if (cfg.default_node < 0)
+		cfg.default_node = conf.private_node;
+	cfg.require_private = conf.require_private;
+	/* The monitor first: a refused one must not leave a bound socket behind. */
+	ret = events ? api_socket_arg("--event-monitor", events, false, &cfg.event_fd) : 0;
+	if (!ret)
+		ret = api_socket_arg("--api-socket", api, true, &cfg.listen_fd);
+	if (ret) {
+		fprintf(stderr, "pnvm: %s\n", err_msg());
+		return EXIT_BAD_INPUT;
+	}
+	/* A manager that hangs up must not kill the VMM (events, responses). */
+	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * libvirt and systemd end the VMM with SIGTERM: stop the VM cleanly,
+	 * as vmm.shutdown does. Blocked before any thread exists, so only
+	 * the server's signalfd takes them.
+	 */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	cfg.signal_fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	vm = api_kvm_new();
+	if (vm)
+		api_kvm_set_seccomp(vm, seccomp);
+	cfg.ops = &api_kvm_ops;
+	cfg.opaque = vm;
+	ret = vm ? api_server_new(&s, &cfg) : errf(-ENOMEM, "out of memory");
+	if (!ret)
+		api_kvm_set_server(vm, s);
+	if (!ret && m)
+		ret = api_server_adopt(s, m, &booting);
+	if (!ret)
+		ret = api_server_run(s);
+	if (ret)
+		fprintf(stderr, "pnvm: %s\n", err_msg());
+	/*
+	 * pnvm run's status with a VM: a VM the server cannot create is bad
+	 * input (as vm.create's 400), one that cannot boot a failure; then
+	 * the signal's, else the VM's own (0 when the API stopped it).
+	 */
+	if (ret)
+		status = m && !booting ? EXIT_BAD_INPUT : 1;
+	else if (m && api_server_signal(s))
+		status = 128 + api_server_signal(s);
+	else
+		status = m ? api_kvm_status(vm) : 0;
+	api_server_free(s);
+	api_kvm_free(vm);
+	if (cfg.signal_fd >= 0)
+		close(cfg.signal_fd);
+	path = !strncmp(api, "path=", 5) ? api + 5 : strchr(api, '=') ? NULL : api;
+	if (path)
+		unlink(path);
+	return status;
 }
 
 int api_main(int argc, char **argv)
@@ -111,17 +194,13 @@ int api_main(int argc, char **argv)
 		{ "help",		no_argument,	   NULL, 'h' },
 		{ }
 	};
-	const char *api = NULL, *events = NULL, *path;
-	struct node_conf conf;
+	const char *api = NULL, *events = NULL;
 	struct api_config cfg = {
 		.listen_fd = -1, .event_fd = -1, .signal_fd = -1, .default_node = -1,
 	};
-	sigset_t sigs;
-	struct api_server *s = NULL;
 	enum sc_mode seccomp = SC_ON;
 	unsigned int node;
-	void *vm;
-	int c, ret;
+	int c;
 
 	optind = 0;
 	opterr = 0;
@@ -153,7 +232,8 @@ int api_main(int argc, char **argv)
 			fprintf(stderr, "pnvm: option %s needs an argument\n", argv[optind - 1]);
 			return EXIT_BAD_INPUT;
 		default:
-			fprintf(stderr, "pnvm: unknown option '%s' with --api-socket (see --help)\n",
+			fprintf(stderr, "pnvm: unknown option '%s' with --api-socket (see --help; a VM from "
+				"the command line: pnvm run ... --api-socket)\n",
 				argv[optind - 1]);
 			return EXIT_BAD_INPUT;
 		}
@@ -163,55 +243,17 @@ int api_main(int argc, char **argv)
 			"missing --api-socket");
 		return EXIT_BAD_INPUT;
 	}
-	/* The host's defaults; --private-node wins over them. */
-	if (node_host_default(NULL, NULL, &conf)) {
-		fprintf(stderr, "pnvm: %s\n", err_msg());
-		return EXIT_BAD_INPUT;
-	}
-	if (cfg.default_node < 0)
-		cfg.default_node = conf.private_node;
-	cfg.require_private = conf.require_private;
-	/* The monitor first: a refused one must not leave a bound socket behind. */
-	ret = events ? api_socket_arg("--event-monitor", events, false, &cfg.event_fd) : 0;
-	if (!ret)
-		ret = api_socket_arg("--api-socket", api, true, &cfg.listen_fd);
-	if (ret) {
-		fprintf(stderr, "pnvm: %s\n", err_msg());
-		return EXIT_BAD_INPUT;
-	}
-	/* A manager that hangs up must not kill the VMM (events, responses). */
-	signal(SIGPIPE, SIG_IGN);
-	/*
-	 * libvirt ends the VMM with SIGTERM: stop the VM cleanly, as
-	 * vmm.shutdown does. Blocked before any thread exists, so only the
-	 * server's signalfd takes them.
-	 */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	cfg.signal_fd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
-	vm = api_kvm_new();
-	if (vm)
-		api_kvm_set_seccomp(vm, seccomp);
-	cfg.ops = &api_kvm_ops;
-	cfg.opaque = vm;
-	ret = vm ? api_server_new(&s, &cfg) : errf(-ENOMEM, "out of memory");
-	if (!ret) {
-		api_kvm_set_server(vm, s);
-		ret = api_server_run(s);
-	}
-	if (ret)
-		fprintf(stderr, "pnvm: %s\n", err_msg());
-	api_server_free(s);
-	api_kvm_free(vm);
-	if (cfg.signal_fd >= 0)
-		close(cfg.signal_fd);
-	path = !strncmp(api, "path=", 5) ? api + 5 : strchr(api, '=') ? NULL : api;
-	if (path)
-		unlink(path);
-	return ret ? 1 : 0;
+	return serve(api, events, &cfg, seccomp, NULL);
+}
+
+int api_run_main(const struct machine *m, const char *api, const char *events)
+{
+	const struct api_config cfg = {
+		.listen_fd = -1, .event_fd = -1, .signal_fd = -1, .default_node = m->node,
+		.one_vm = true,
+	};
+
+	return serve(api, events, &cfg, m->seccomp, m);
 }
 
 static int write_all(int fd, const char *p, size_t len)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -34,6 +35,7 @@ struct api_server {
 	enum api_vm_state state;
 	struct vmconfig *vc;		/* from vm.create until vm.delete */
 	bool done;			/* vmm.shutdown answered */
+	int signo;			/* the signal that ended serving, 0: none */
 	struct api_conn conns[API_MAX_CLIENTS];
 };
 
@@ -57,6 +59,8 @@ int api_server_new(struct api_server **out, const struct api_config *cfg)
 	for (int i = 0; i < API_MAX_CLIENTS; i++)
 		s->conns[i].fd = -1;
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
+	/* Here, not in api_server_run(): an adopted VM's events come after it. */
+	api_event(s, "vmm", "starting");
 	*out = s;
 	return 0;
 }
@@ -183,6 +187,25 @@ static int vmm_ping(struct api_server *s, char **body, size_t *len)
 	return reply_json(body, len, o);
 }
 
+/* @vc becomes the VM, whether it came from vm.create or the command line. */
+static int create_vm(struct api_server *s, struct vmconfig *vc)
+{
+	int ret = 0;
+
+	/* The host's rule, whatever node the config names or defaulted to. */
+	if (s->cfg.require_private) {
+		vc->m.require_private = true;
+		ret = node_require_private(vc->m.node, s->cfg.private_list);
+	}
+	if (!ret)
+		ret = s->cfg.ops->create(s->cfg.opaque, &vc->m);
+	if (!ret) {
+		s->vc = vc;
+		s->state = API_VM_CREATED;
+	}
+	return ret;
+}
+
 static int vm_create(struct api_server *s, const struct http_request *req, char **body, size_t *len)
 {
 	struct vmconfig *vc;
@@ -196,13 +219,8 @@ static int vm_create(struct api_server *s, const struct http_request *req, char 
 	if (!vc)
 		return reply_error(body, len, 500, "out of memory");
 	ret = vmconfig_parse(vc, req->body, req->body_len, s->cfg.default_node);
-	/* The host's rule, whatever node the config names or defaulted to. */
-	if (!ret && s->cfg.require_private) {
-		vc->m.require_private = true;
-		ret = node_require_private(vc->m.node, s->cfg.private_list);
-	}
 	if (!ret)
-		ret = s->cfg.ops->create(s->cfg.opaque, &vc->m);
+		ret = create_vm(s, vc);
 	/*
 	 * Every refusal here is what the CLI exits 2 for, -ENOMEM included
 	 * (a node without room for the guest): the request's fault, 400.
@@ -212,8 +230,6 @@ static int vm_create(struct api_server *s, const struct http_request *req, char 
 		free(vc);
 		return reply_error(body, len, ret == -EOPNOTSUPP ? 501 : 400, err_msg());
 	}
-	s->vc = vc;
-	s->state = API_VM_CREATED;
 	return 204;
 }
 
@@ -301,10 +317,22 @@ static int vm_counters(struct api_server *s, char **body, size_t *len)
 	return reply_json(body, len, o);
 }
 
-/*
- * A state change through an op: @from the states it applies to (bit
- * mask), events before and after, and the state it leaves.
- */
+/* An op with its events before and after, and the state it leaves. */
+static int apply(struct api_server *s, int (*op)(void *), const char *ing, const char *ed,
+		 enum api_vm_state to)
+{
+	int ret;
+
+	api_event(s, "vm", ing);
+	ret = op(s->cfg.opaque);
+	if (!ret) {
+		s->state = to;
+		api_event(s, "vm", ed);
+	}
+	return ret;
+}
+
+/* A state change through an op, in the states it applies to (@from, a bit mask). */
 static int transition(struct api_server *s, const char *ep, int (*op)(void *), unsigned int from,
 		      const char *ing, const char *ed, enum api_vm_state to,
 		      char **body, size_t *len)
@@ -317,13 +345,30 @@ static int transition(struct api_server *s, const char *ep, int (*op)(void *), u
 			 "not created" : state_names[s->state], ep);
 		return reply_error(body, len, 409, msg);
 	}
-	api_event(s, "vm", ing);
-	ret = op(s->cfg.opaque);
-	if (ret)
-		return op_error(body, len, ret, 500);
-	s->state = to;
-	api_event(s, "vm", ed);
-	return 204;
+	ret = apply(s, op, ing, ed, to);
+	return ret ? op_error(body, len, ret, 500) : 204;
+}
+
+int api_server_adopt(struct api_server *s, const struct machine *m, bool *booting)
+{
+	struct vmconfig *vc;
+	int ret;
+
+	*booting = false;
+	if (s->state != API_VM_NONE)
+		return errf(-EBUSY, "a VM is already created");
+	/* No argv, no fds: vmconfig_free() has nothing to free, vm.info reads m. */
+	vc = calloc(1, sizeof(*vc));
+	if (!vc)
+		return errf(-ENOMEM, "out of memory");
+	vc->m = *m;
+	ret = create_vm(s, vc);
+	if (ret) {
+		free(vc);
+		return ret;
+	}
+	*booting = true;
+	return apply(s, s->cfg.ops->boot, "booting", "booted", API_VM_RUNNING);
 }
 
 #define ST(x)	(1u << API_VM_##x)
@@ -520,7 +565,10 @@ static void vm_stopped(struct api_server *s)
 	}
 }
 
-/* SIGTERM and friends: what vmm.shutdown does, without a client to answer. */
+/*
+ * SIGTERM and friends, or (one_vm) the VM gone: what vmm.shutdown does,
+ * without a client to answer.
+ */
 static int terminate(struct api_server *s)
 {
 	int ret = vm_delete(s);
@@ -534,9 +582,11 @@ int api_server_run(struct api_server *s)
 {
 	struct pollfd pfd[3 + API_MAX_CLIENTS];
 
-	api_event(s, "vmm", "starting");
 	while (!s->done) {
 		int n = 0;
+
+		if (s->cfg.one_vm && s->state != API_VM_RUNNING && s->state != API_VM_PAUSED)
+			return terminate(s);
 
 		pfd[n++] = (struct pollfd){ .fd = s->cfg.listen_fd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = s->wake[0], .events = POLLIN };
@@ -550,8 +600,14 @@ int api_server_run(struct api_server *s)
 		}
 		if (pfd[1].revents)
 			vm_stopped(s);
-		if (pfd[2].revents)
+		if (pfd[2].revents) {
+			struct signalfd_siginfo si;
+
+			/* A short read (not a signalfd): stop all the same. */
+			if (read(s->cfg.signal_fd, &si, sizeof(si)) == sizeof(si))
+				s->signo = si.ssi_signo;
 			return terminate(s);
+		}
 		for (int i = 0; i < API_MAX_CLIENTS && !s->done; i++)
 			if (pfd[3 + i].revents && !conn_read(s, &s->conns[i]))
 				conn_close(&s->conns[i]);
@@ -559,4 +615,9 @@ int api_server_run(struct api_server *s)
 			conn_accept(s);
 	}
 	return 0;
+}
+
+int api_server_signal(const struct api_server *s)
+{
+	return s->signo;
 }

@@ -61,6 +61,12 @@ struct api_config {
 	int default_node;		/* private node for configs without zones, -1: none */
 	bool require_private;		/* pnvm.conf: refuse RAM on a node not private */
 	const char *private_list;	/* the private nodelist; NULL: sysfs's (tests: a file) */
+	/*
+	 * `pnvm run ... --api-socket`: the process is one VM, so serving
+	 * ends as soon as it is neither running nor paused (it stopped by
+	 * itself, vm.shutdown, vm.delete), not only at vmm.shutdown.
+	 */
+	bool one_vm;
 	const struct api_vm_ops *ops;
 	void *opaque;
 };
@@ -71,8 +77,22 @@ struct api_server;
 int api_server_new(struct api_server **out, const struct api_config *cfg);
 void api_server_free(struct api_server *s);
 
-/* Serve until PUT vmm.shutdown has been answered. 0 or -errno + errf(). */
+/*
+ * `pnvm run ... --api-socket`: @m, the command line's machine, becomes
+ * the VM as vm.create would make it (the same host rule, require_private;
+ * @m must outlive the server), then boots as vm.boot would, events and
+ * all. 0, or -errno + errf() and *@booting says which step failed.
+ */
+int api_server_adopt(struct api_server *s, const struct machine *m, bool *booting);
+
+/*
+ * Serve until PUT vmm.shutdown has been answered, a signal came on the
+ * signal fd, or (one_vm) the VM stopped. 0 or -errno + errf().
+ */
 int api_server_run(struct api_server *s);
+
+/* After api_server_run(): the signal that ended it (SIGTERM, ...), or 0. */
+int api_server_signal(const struct api_server *s);
 
 /* Any thread: the guest stopped without the API asking (reset, failure). */
 void api_server_vm_stopped(struct api_server *s);
@@ -92,6 +112,13 @@ int api_socket_arg(const char *opt, const char *arg, bool listen_on, int *fd);
 /* `pnvm --api-socket ... [--event-monitor ...] [--private-node N]`: exit status. */
 int api_main(int argc, char **argv);
 
+/*
+ * `pnvm run ... --api-socket API [--event-monitor EVENTS]`: @m (validated)
+ * booted at once and served until it stops; pnvm run's exit status (the
+ * VM's own, 0 if the API stopped it, 128 + N on signal N).
+ */
+int api_run_main(const struct machine *m, const char *api, const char *events);
+
 /* `pnvm remote --api-socket PATH COMMAND [FILE]`: 0, 1 API error, 2 usage. */
 int api_remote_main(int argc, char **argv);
 
@@ -108,6 +135,8 @@ void *api_kvm_new(void);
 void api_kvm_set_server(void *opaque, struct api_server *s);
 /* --seccomp for every VM this server runs (default on). */
 void api_kvm_set_seccomp(void *opaque, enum sc_mode mode);
+/* The exit status of the VM's last run (pnvm run's: 0 reset, 1 failure, ...); 0 if none. */
+int api_kvm_status(void *opaque);
 void api_kvm_free(void *opaque);
 
 #endif

@@ -21,6 +21,7 @@ struct kvm_vm {
 	pthread_t thread;
 	bool started;			/* a thread to join */
 	bool api_stop;			/* the API stopped it: no "stopped by itself" */
+	int status;			/* vm_run_ctl()'s, of the last run */
 };
 
 void *api_kvm_new(void)
@@ -42,11 +43,17 @@ void api_kvm_set_server(void *opaque, struct api_server *s)
 	((struct kvm_vm *)opaque)->srv = s;
 }
 
+/* Read once the thread is joined: vm.delete joins it, so does the end of one_vm serving. */
+int api_kvm_status(void *opaque)
+{
+	return ((struct kvm_vm *)opaque)->status;
+}
+
 static void *run_thread(void *arg)
 {
 	struct kvm_vm *v = arg;
 
-	vm_run_ctl(v->m, &v->p, &v->ctl);
+	v->status = vm_run_ctl(v->m, &v->p, &v->ctl);
 	payload_free(&v->p);
 	if (!__atomic_load_n(&v->api_stop, __ATOMIC_ACQUIRE))
 		api_server_vm_stopped(v->srv);

@@ -27,6 +27,8 @@ enum {
 	OPT_SECCOMP,
 	OPT_USER,
 	OPT_GROUP,
+	OPT_API_SOCKET,
+	OPT_EVENT_MONITOR,
 };
 
 /* The window holds only in-flight I/O; more than this is a typo. */
@@ -55,6 +57,8 @@ static const struct option long_opts[] = {
 	{ "seccomp",		required_argument, NULL, OPT_SECCOMP },
 	{ "user",		required_argument, NULL, OPT_USER },
 	{ "group",		required_argument, NULL, OPT_GROUP },
+	{ "api-socket",		required_argument, NULL, OPT_API_SOCKET },
+	{ "event-monitor",	required_argument, NULL, OPT_EVENT_MONITOR },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ "version",		no_argument,	   NULL, 'V' },
 	{ }
@@ -85,6 +89,10 @@ void cli_usage(FILE *f)
 "                           does (default on; log: only audit-log the rest)\n"
 "      --user USER          after opening KVM, disks, taps and memory, run as\n"
 "                           USER with no capabilities (--group GROUP)\n"
+"      --api-socket path=PATH|fd=N  serve this VM on cloud-hypervisor's REST\n"
+"                           API while it runs (pnvm remote; api/README.md);\n"
+"                           pnvm still ends when the VM stops\n"
+"      --event-monitor path=PATH|fd=N  the API's events, one JSON line each\n"
 "  -h, --help               this text\n"
 "  -V, --version            print the version\n"
 "\n"
@@ -349,6 +357,12 @@ int cli_parse(struct pnvm_opts *o, int argc, char **argv)
 		case OPT_GROUP:
 			o->group = optarg;
 			break;
+		case OPT_API_SOCKET:
+			o->api_socket = optarg;
+			break;
+		case OPT_EVENT_MONITOR:
+			o->event_monitor = optarg;
+			break;
 		case OPT_WINDOW:
 			o->window_off = !strcmp(optarg, "off");
 			o->window_hidden = !strcmp(optarg, "hidden");
@@ -373,6 +387,8 @@ int cli_parse(struct pnvm_opts *o, int argc, char **argv)
 		return errf(-EINVAL, "missing --kernel (see --help)");
 	if (!have_node)
 		return errf(-EINVAL, "missing --private-node (see --help)");
+	if (o->event_monitor && !o->api_socket)
+		return errf(-EINVAL, "--event-monitor: the API's events need --api-socket");
 	if (cli_nr_virtio(o) > PNVM_MAX_VIRTIO)
 		return errf(-EINVAL, "%u virtio devices; at most %d (--disk, --net, --rng and --console together)",
 			    cli_nr_virtio(o), PNVM_MAX_VIRTIO);

@@ -40,6 +40,11 @@ struct pnvm_opts {
 	bool dry_run;			/* print the description, run nothing */
 	enum sc_mode seccomp;		/* --seccomp, default on */
 	const char *user, *group;	/* --user/--group: drop to them after set-up */
+	/*
+	 * --api-socket, --event-monitor: serve this VM on cloud-hypervisor's
+	 * API while it runs (api/README.md); not part of the machine.
+	 */
+	const char *api_socket, *event_monitor;
 
 	/* virtio devices, in the order the guest sees them (blk, net, rng, console) */
 	struct pnvm_disk disks[PNVM_MAX_VIRTIO];

@@ -85,9 +85,14 @@ static int run(const struct pnvm_opts *o)
 		fprintf(stderr, "pnvm: %s\n", err_msg());
 		status = EXIT_BAD_INPUT;
 	} else if (o->dry_run) {
+		/* With --api-socket too: the VM is checked, the socket left alone. */
 		status = machine_print_json(m, stdout) ? 1 : 0;
 		if (status)
 			fprintf(stderr, "pnvm: %s\n", err_msg());
+	} else if (o->api_socket) {
+		/* The server loads the payload again when it boots the VM. */
+		payload_free(p);
+		status = api_run_main(m, o->api_socket, o->event_monitor);
 	} else {
 		status = vm_run(m, p);
 	}
@@ -118,9 +123,14 @@ static int print_version(const char *argv0)
 	return 0;
 }
 
-/* `pnvm --api-socket ...`: a VMM serving the API, with no VM yet. */
+/*
+ * `pnvm --api-socket ...`: a VMM serving the API, with no VM yet. After
+ * `run`, --api-socket serves the VM the command line describes (cli_parse).
+ */
 static bool api_mode(int argc, char **argv)
 {
+	if (argc > 1 && !strcmp(argv[1], "run"))
+		return false;
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--api-socket") || !strncmp(argv[i], "--api-socket=", 13))
 			return true;

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -18,6 +20,7 @@
 
 #include "api/server.h"
 #include "tests/tap.h"
+#include "vmm/cli.h"
 
 static char dir[] = "/tmp/pnvm-api-XXXXXX", sock[128];
 static int events[2];
@@ -75,6 +78,19 @@ static int req(const char *method, const char *ep, const char *in, char **body)
 	if (api_request(sock, method, ep, in, in ? strlen(in) : 0, &status, body))
 		return -1;
 	return status;
+}
+
+/* Status of a request on the socket at @path, as expected? Its body freed. */
+static bool call_at(const char *path, const char *method, const char *ep, const char *in, int status)
+{
+	char *body = NULL;
+	int st = -1;
+	bool good = !api_request(path, method, ep, in, in ? strlen(in) : 0, &st, &body) && st == status;
+
+	if (!good)
+		tap_diag("%s %s on %s: %d %s", method, ep, path, st, body ? body : "");
+	free(body);
+	return good;
 }
 
 /* Status of a request, its body freed; @want in the body if given. */
@@ -431,6 +447,103 @@ static void test_require_private(void)
 	unlink(list);
 }
 
+static void *serve_one(void *arg)
+{
+	return (void *)(long)api_server_run(arg);
+}
+
+/* A one_vm server (pnvm run ... --api-socket) on @path, the command line's VM adopted. */
+static struct api_server *one_vm(struct api_config *cfg, const char *path, struct machine *m,
+				 pthread_t *t)
+{
+	static struct pnvm_opts opts;
+	char *av[] = { "pnvm", "run", "--kernel", "/k", "--private-node", "1", "--cpus", "3", NULL };
+	char arg[160];
+	struct api_server *s;
+	bool booting;
+
+	snprintf(arg, sizeof(arg), "path=%s", path);
+	if (cli_parse(&opts, 8, av) != CLI_RUN || machine_from_opts(m, &opts) ||
+	    api_socket_arg("--api-socket", arg, true, &cfg->listen_fd) || api_server_new(&s, cfg))
+		return NULL;
+	if (api_server_adopt(s, m, &booting) || pthread_create(t, NULL, serve_one, s)) {
+		api_server_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * Serving ended within 5 s and returned 0; the socket closed and removed.
+ * A server that goes on serving is left running: the test fails, not hangs.
+ */
+static bool ended(struct api_server **s, pthread_t t, struct api_config *cfg, const char *path)
+{
+	struct timespec until;
+	void *ret = (void *)1;
+	bool done;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 5;
+	done = !pthread_timedjoin_np(t, &ret, &until);
+	close(cfg->listen_fd);
+	unlink(path);
+	if (!done)
+		*s = NULL;	/* still in use by its thread: leak it */
+	return done && !ret;
+}
+
+/*
+ * `pnvm run ... --api-socket`: the command line's VM is created and
+ * booted before serving, and serving ends whenever that VM stops.
+ */
+static void test_one_vm(void)
+{
+	struct api_config cfg = { .event_fd = -1, .signal_fd = -1, .default_node = 1, .ops = &fake_ops,
+				  .one_vm = true };
+	int creates = fake.create, boots = fake.boot, stops = fake.shutdown, destroys = fake.destroy, sfd;
+	char path[160], *body = NULL;
+	struct api_server *s;
+	struct machine m;
+	sigset_t hup;
+	pthread_t t;
+	bool booting;
+
+	snprintf(path, sizeof(path), "%s/one.sock", dir);
+	s = one_vm(&cfg, path, &m, &t);
+	ok(s && fake.create == creates + 1 && fake.boot == boots + 1 && fake.cpus == 3,
+	   "one_vm: the command line's VM is created and booted before serving");
+	if (!s)
+		return;
+	ok(!api_request(path, "GET", "vm.info", NULL, 0, &(int){ 0 }, &body) && body &&
+	   strstr(body, "\"state\":\"Running\"") && strstr(body, "\"boot_vcpus\":3"),
+	   "one_vm: vm.info shows it Running, with its config");
+	free(body);
+	ok(api_server_adopt(s, &m, &booting) == -EBUSY && !booting, "one_vm: a second VM is refused");
+	ok(call_at(path, "PUT", "vm.create", config, 409), "one_vm: vm.create: 409, the VM exists");
+	api_server_vm_stopped(s);	/* the guest reset itself */
+	ok(ended(&s, t, &cfg, path) && fake.destroy == destroys + 1 && s && !api_server_signal(s),
+	   "one_vm: the guest stopping ends serving, the VM deleted, no signal");
+	api_server_free(s);
+
+	s = one_vm(&cfg, path, &m, &t);
+	ok(s && call_at(path, "PUT", "vm.shutdown", NULL, 204) && ended(&s, t, &cfg, path) &&
+	   fake.shutdown == stops + 1, "one_vm: vm.shutdown is answered, then serving ends");
+	api_server_free(s);
+
+	/* systemd's stop: SIGTERM, here SIGHUP (blocked, so it stays in the signalfd). */
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &hup, NULL);
+	cfg.signal_fd = sfd = signalfd(-1, &hup, SFD_CLOEXEC | SFD_NONBLOCK);
+	s = one_vm(&cfg, path, &m, &t);
+	ok(s && !pthread_kill(t, SIGHUP) && ended(&s, t, &cfg, path) && s && api_server_signal(s) == SIGHUP &&
+	   fake.shutdown == stops + 2, "one_vm: a signal stops the VM and is told (pnvm exits 128 + N)");
+	api_server_free(s);
+	close(sfd);
+	cfg.signal_fd = -1;
+}
+
 static void test_socket_args(void)
 {
 	int fd;
@@ -458,6 +571,59 @@ static int run(const char *cmd, char *line, size_t size)
 	status = p ? pclose(p) : -1;
 	line[strcspn(line, "\n")] = '\0';
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * The least a bzImage needs to pass machine_validate() (boot.rst):
+ * setup sectors, boot flag, "HdrS", protocol 2.15, loads high, 64-bit.
+ */
+static bool write_bzimage(const char *path)
+{
+	static const struct { unsigned int off; const char *bytes; } hdr[] = {
+		{ 0x1f1, "\x1b" }, { 0x1fe, "\x55\xaa" }, { 0x201, "\x6a" }, { 0x202, "HdrS" },
+		{ 0x206, "\x0f\x02" }, { 0x211, "\x01" }, { 0x236, "\x03" }, { 0x238, "\xff\x07" },
+	};
+	static unsigned char img[16384];
+	FILE *f = fopen(path, "w");
+	bool good;
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(hdr); i++)
+		memcpy(img + hdr[i].off, hdr[i].bytes, strlen(hdr[i].bytes));
+	good = f && fwrite(img, sizeof(img), 1, f) == 1;
+	return f && !fclose(f) && good;
+}
+
+/*
+ * `pnvm run ... --api-socket` from the binary, up to where it would open
+ * KVM (this host boots nothing): --dry-run leaves the socket alone, and a
+ * VM the server refuses (pnvm.conf's require_private) exits 2 and
+ * removes the socket. The running VM's side: test_one_vm.
+ */
+static void test_binary_run(const char *bin)
+{
+	char cmd[768], line[256], k[160], conf[160], path[160];
+
+	snprintf(k, sizeof(k), "%s/bzImage", dir);
+	snprintf(conf, sizeof(conf), "%s/private.conf", dir);
+	snprintf(path, sizeof(path), "%s/run.sock", dir);
+	if (!write_bzimage(k)) {
+		ok(0, "a fake bzImage in %s", k);
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "%s run --kernel %s --private-node 0 --memory 32M --api-socket path=%s "
+		 "--dry-run >/dev/null", bin, k, path);
+	ok(run(cmd, line, sizeof(line)) == 0 && access(path, F_OK),
+	   "pnvm run --api-socket --dry-run: the VM checked, no socket made: %s", line);
+	snprintf(cmd, sizeof(cmd), "echo 'require_private = yes' > %s; PNVM_CONF=%s %s run --kernel %s "
+		 "--private-node 0 --memory 32M --api-socket path=%s", conf, conf, bin, k, path);
+	ok(run(cmd, line, sizeof(line)) == 2 && strstr(line, "requires private memory") && access(path, F_OK),
+	   "pnvm run --api-socket reads pnvm.conf: a VM on a node not private exits 2, no socket left: %s",
+	   line);
+	snprintf(cmd, sizeof(cmd), "%s --kernel %s --private-node 0 --api-socket path=%s", bin, k, path);
+	ok(run(cmd, line, sizeof(line)) == 2 && strstr(line, "pnvm run ... --api-socket"),
+	   "without run, --api-socket serves no VM, and says how to: %s", line);
+	unlink(conf);
+	unlink(k);
 }
 
 /* The real binary: version names, exit 2 for bad arguments, real create checks. */
@@ -533,6 +699,7 @@ static void test_binary(void)
 		 "for i in $(seq 100); do [ -S %s ] && break; sleep 0.05; done; kill -TERM $!; wait $!",
 		 bin, path, path);
 	ok(system(cmd) == 0 && access(path, F_OK), "SIGTERM: exit 0 and the socket is removed");
+	test_binary_run(bin);
 }
 
 int main(void)
@@ -541,6 +708,7 @@ int main(void)
 	pthread_t t;
 	void *ret;
 	char arg[160];
+	int destroys;
 
 	signal(SIGPIPE, SIG_IGN);	/* held(): a closed pipe is EPIPE, not death */
 	setenv("PNVM_CONF", "/nonexistent/pnvm.conf", 1);	/* not this host's defaults */
@@ -560,11 +728,13 @@ int main(void)
 	test_remote();
 	test_socket_args();
 	test_require_private();
+	test_one_vm();
 	test_binary();
 
+	destroys = fake.destroy;
 	ok(call("PUT", "vmm.shutdown", NULL, 204, NULL), "vmm.shutdown: 204");
 	ok(!pthread_join(t, &ret) && !ret, "the server returns");
-	ok(events_are("vm:shutdown vm:deleted vmm:shutdown") && fake.destroy == 2,
+	ok(events_are("vm:shutdown vm:deleted vmm:shutdown") && fake.destroy == destroys + 1,
 	   "vmm.shutdown stops and deletes the VM first");
 	api_server_free(srv);
 	close(cfg.listen_fd);

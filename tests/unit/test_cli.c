@@ -233,6 +233,13 @@ int main(void)
 	ret = parse(ARGV("--memory=2G", "--kernel=/k", "--private-node=1"));
 	ok(ret == CLI_RUN && o.memory == 2ULL << 30, "--opt=value form");
 
+	ret = parse(ARGV("run", "--kernel", "/k", "--private-node", "1", "--api-socket", "path=/run/a.sock",
+			 "--event-monitor", "fd=3"));
+	ok(ret == CLI_RUN && !strcmp(o.api_socket, "path=/run/a.sock") && !strcmp(o.event_monitor, "fd=3"),
+	   "pnvm run --api-socket, --event-monitor: kept for the server (pnvm@.service's socket)");
+	bad(ARGV("--kernel", "/k", "--private-node", "1", "--event-monitor", "path=/e"),
+	    "need --api-socket", "--event-monitor without --api-socket");
+
 	devices();
 
 	ok(parse(ARGV("--help")) == CLI_HELP, "--help");
