@@ -333,6 +333,9 @@ static char *normalise(struct lv *l, const char *xml)
 		report(l, NULL, NULL, HARD, "libvirt rejects the domain: XML document failed "
 		       "to validate against schema: %s", why);
 		return NULL;
+	case SCHEMA_REFUSED:
+		report(l, NULL, NULL, HARD, "%s", why);
+		return NULL;
 	case SCHEMA_VALID:
 		flags = 0;	/* checked already, with the same schema */
 		break;

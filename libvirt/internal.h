@@ -109,10 +109,11 @@ void do_devices(struct lv *l, xmlNodePtr n);
 /* argv.c: argv from a domain with no problem. 0 or -ENOMEM. */
 int build_argv(struct lv *l, char ***argv_out, int *argc_out);
 
-/* schema.c: libvirt's domain.rng on a document. UNCHECKED when the schema
- * cannot be loaded or the input is not a <domain> document: libvirt then
- * judges it itself. INVALID fills why. */
-enum { SCHEMA_VALID, SCHEMA_INVALID, SCHEMA_UNCHECKED };
+/* schema.c: before libvirt parses a document. REFUSED: it would hang
+ * libvirt's parser; otherwise libvirt's domain.rng on it. UNCHECKED when
+ * the schema cannot be loaded or the input is not a <domain> document:
+ * libvirt then judges it itself. INVALID and REFUSED fill why. */
+enum { SCHEMA_VALID, SCHEMA_INVALID, SCHEMA_UNCHECKED, SCHEMA_REFUSED };
 int libvirt_schema_check(const char *xml, char *why, size_t len);
 
 #endif

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libvirt's domain schema, compiled once per process.
+ * What pnvm checks before libvirt parses a domain: libvirt's own schema,
+ * compiled once per process, and the inputs that hang libvirt's parser.
  *
  * VIR_DOMAIN_DEFINE_VALIDATE makes libvirt read and compile domain.rng
  * (dozens of included files) on every define: ~1 ms of the ~1.1 ms a
@@ -10,6 +11,8 @@
  */
 #include <stdio.h>
 #include <string.h>
+
+#include <libxml/xpath.h>
 
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
@@ -56,6 +59,56 @@ static xmlRelaxNGPtr domain_schema(void)
 	return rng;
 }
 
+/*
+ * libvirt turns a disk's target name into a drive index (base 26 after
+ * the bus prefix, as virDiskNameParse does) and adds a controller for
+ * every few drives up to it: <target dev='fdvirtio'/> is drive 308
+ * million, and libvirt 9.0's define reallocs until memory runs out. pnvm
+ * takes at most PNVM_MAX_VIRTIO disks; an index past MAX_DRIVE is refused
+ * before libvirt sees it.
+ */
+#define MAX_DRIVE	4096
+
+static long drive_index(const char *name)
+{
+	static const char *const prefix[] = { "xvd", "ubd", "fd", "hd", "sd", "vd" };
+	long idx = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++)
+		if (!strncmp(name, prefix[i], strlen(prefix[i])))
+			break;
+	if (i == sizeof(prefix) / sizeof(prefix[0]))
+		return -1;
+	name += strlen(prefix[i]);
+	for (i = 0; name[i] >= 'a' && name[i] <= 'z' && idx <= MAX_DRIVE; i++)
+		idx = (idx + (i ? 1 : 0)) * 26 + (name[i] - 'a');
+	return i ? idx : -1;
+}
+
+static int hangs_libvirt(xmlDocPtr doc, char *why, size_t len)
+{
+	xmlXPathContextPtr xp = xmlXPathNewContext(doc);
+	xmlXPathObjectPtr o = xp ? xmlXPathEvalExpression(
+		BAD_CAST "/domain/devices/disk/target/@dev", xp) : NULL;
+	int i, n = o && o->nodesetval ? o->nodesetval->nodeNr : 0, bad = 0;
+
+	for (i = 0; i < n && !bad; i++) {
+		xmlChar *dev = xmlNodeGetContent(o->nodesetval->nodeTab[i]);
+
+		if (dev && drive_index((const char *)dev) > MAX_DRIVE) {
+			snprintf(why, len, "disk %d: <target dev='%s'/> names a drive "
+				 "beyond %d; pnvm takes %d disks at most", i + 1, dev, MAX_DRIVE,
+				 PNVM_MAX_VIRTIO);
+			bad = 1;
+		}
+		xmlFree(dev);
+	}
+	xmlXPathFreeObject(o);
+	xmlXPathFreeContext(xp);
+	return bad;
+}
+
 int libvirt_schema_check(const char *xml, char *why, size_t len)
 {
 	struct first_error f = { "" };
@@ -65,13 +118,17 @@ int libvirt_schema_check(const char *xml, char *why, size_t len)
 	xmlNodePtr root;
 	int ret = SCHEMA_UNCHECKED;
 
-	if (!rng)
-		return SCHEMA_UNCHECKED;
 	/* What libvirt would refuse before its schema, libvirt refuses. */
 	doc = xmlReadMemory(xml, strlen(xml), "domain.xml", NULL,
 			    XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
 	root = doc ? xmlDocGetRootElement(doc) : NULL;
 	if (!root || !xmlStrEqual(root->name, BAD_CAST "domain"))
+		goto out;
+	if (hangs_libvirt(doc, why, len)) {
+		ret = SCHEMA_REFUSED;
+		goto out;
+	}
+	if (!rng)
 		goto out;
 	v = xmlRelaxNGNewValidCtxt(rng);
 	if (!v)

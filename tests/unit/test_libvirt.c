@@ -420,7 +420,8 @@ static int agree(virConnectPtr c, const char *xml, int *verdict)
 	char why[256] = "";
 
 	*verdict = libvirt_schema_check(xml, why, sizeof(why));
-	if (*verdict == SCHEMA_UNCHECKED)
+	/* REFUSED: handing it to libvirt is what would hang. */
+	if (*verdict == SCHEMA_UNCHECKED || *verdict == SCHEMA_REFUSED)
 		return 1;
 	return (*verdict == SCHEMA_INVALID) == libvirt_schema_refuses(c, xml) &&
 	       (*verdict == SCHEMA_VALID || why[0]);
@@ -462,8 +463,14 @@ static void schema(void)
 		"<os><type>hvm</type></os></domain>";
 	static const char *bad = "<domain type='kvm'><name>s</name><memory>262144</memory>"
 		"<os><type>hvm</type></os><bogus/></domain>";
+	static const char *fd = "<domain type='kvm'><name>s</name><memory>262144</memory>"
+		"<os><type>hvm</type></os><devices><disk type='file'><source file='/d'/>"
+		"<target dev='fdvirtio'/></disk></devices></domain>";
+	static const char *vdz = "<domain type='kvm'><name>s</name><memory>262144</memory>"
+		"<os><type>hvm</type></os><devices><disk type='file'><source file='/d'/>"
+		"<target dev='vdzz'/></disk></devices></domain>";
 	virConnectPtr c;
-	int n = 0, same = 0, count[3] = { 0 }, v;
+	int n = 0, same = 0, count[4] = { 0 }, v;
 	char why[256] = "";
 
 	virSetErrorFunc(NULL, quiet);
@@ -474,6 +481,9 @@ static void schema(void)
 	ok(agree(c, bad, &v) && v == SCHEMA_INVALID, "schema: an unknown element is invalid, as for libvirt");
 	libvirt_schema_check(bad, why, sizeof(why));
 	ok(strstr(why, "bogus") != NULL, "schema: the reason names the element (%s)", why);
+	ok(libvirt_schema_check(fd, why, sizeof(why)) == SCHEMA_REFUSED && strstr(why, "fdvirtio") &&
+	   libvirt_schema_check(vdz, why, sizeof(why)) == SCHEMA_VALID,
+	   "a disk target libvirt would hang on (fdvirtio) is refused first, vdzz is not");
 	ok(libvirt_schema_check("<network/>", why, sizeof(why)) == SCHEMA_UNCHECKED &&
 	   libvirt_schema_check("<domain", why, sizeof(why)) == SCHEMA_UNCHECKED,
 	   "schema: not a <domain> document: left to libvirt");
@@ -481,8 +491,8 @@ static void schema(void)
 	schema_dir(c, "tests/fuzz/corpus/fuzz_libvirt", &n, &same, count);
 	ok(n > 60 && same == n && count[SCHEMA_VALID] > 50 && count[SCHEMA_INVALID] > 0,
 	   "schema: same verdict as libvirt's own validation on %d/%d inputs (%d valid, %d invalid, "
-	   "%d left to libvirt)", same, n, count[SCHEMA_VALID], count[SCHEMA_INVALID],
-	   count[SCHEMA_UNCHECKED]);
+	   "%d left to libvirt, %d refused first)", same, n, count[SCHEMA_VALID],
+	   count[SCHEMA_INVALID], count[SCHEMA_UNCHECKED], count[SCHEMA_REFUSED]);
 	virConnectClose(c);
 }
 
