@@ -13,19 +13,10 @@ set -u
 cd "$(dirname "$0")/../.."
 
 . tests/lib/lab.sh
-
-sysn=/sys/devices/system/node
-dev=dax0.0
-tmp=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
+. tests/lib/dax.sh
 
 # js FILE EXPR: EXPR over the JSON object j in FILE (python3), printed.
 js() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print($2)" "$1" 2>/dev/null; }
-has_mem1() { grep -qE '(^|,)(1|0-1|1-[0-9]+)(,|$)' $sysn/has_memory; }
-state() {
-	echo "has_memory=$(cat $sysn/has_memory) has_private_memory=$(cat $sysn/has_private_memory 2>/dev/null || echo absent)" \
-		"private_nodes=$(cat $sysn/private_nodes 2>/dev/null || echo absent)"
-}
 handback() { # the boot state: memory offline, node 1 undesignated
 	daxctl offline-memory $dev > /dev/null 2>&1 &&
 		{ [ ! -w $sysn/private_nodes ] || echo > $sysn/private_nodes; }

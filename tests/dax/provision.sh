@@ -16,31 +16,8 @@ set -u
 cd "$(dirname "$0")/../.."
 
 . tests/lib/lab.sh
+. tests/lib/dax.sh
 
-sysn=/sys/devices/system/node
-dev=dax0.0
-tmp=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
-
-# zones NODE: the zones its online memory blocks are in ("Normal", ...).
-zones() {
-	local b
-	for b in "$sysn/node$1"/memory[0-9]*; do
-		[ "$(cat "$b/state")" = online ] && cat "$b/valid_zones"
-	done | sort | uniq -c | awk '{ printf "%s%s:%s", sep, $2, $1; sep = " " }'
-}
-in_list() { # LIST NODE: true if NODE is in the sysfs node list
-	local r
-	for r in ${1//,/ }; do
-		if [ "${r%-*}" -le "$2" ] && [ "$2" -le "${r#*-}" ]; then return 0; fi
-	done
-	return 1
-}
-dax() { # daxctl ARGS...: its output as '#' lines when it fails
-	daxctl "$@" > "$tmp/daxctl" 2>&1 && return 0
-	sed 's/^/# daxctl: /' "$tmp/daxctl"
-	return 1
-}
 # handback: DEV's memory offline, and DEV back to device_dax (new_id). What daxctl
 # reconfigure-device --mode=devdax does, in sysfs: daxctl first loads
 # device_dax with libkmod, which finds no module index for the lab kernel
@@ -50,10 +27,6 @@ handback() {
 		echo $dev > /sys/bus/dax/drivers/kmem/unbind &&
 		echo $dev > /sys/bus/dax/drivers/device_dax/new_id &&
 		[ -e /dev/$dev ]
-}
-state() { # one line: what the kernel says of node 1
-	echo "has_memory=$(cat $sysn/has_memory) has_private_memory=$(cat $sysn/has_private_memory 2>/dev/null || echo absent)" \
-		"private_nodes=$(cat $sysn/private_nodes 2>/dev/null || echo absent) zones=[$(zones 1)]"
 }
 
 [ "${PNVM_LAB_DAX:-0}" = 1 ]; ok $? "the lab was started with --dax"
