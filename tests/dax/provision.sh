@@ -32,7 +32,7 @@ handback() {
 [ "${PNVM_LAB_DAX:-0}" = 1 ]; ok $? "the lab was started with --dax"
 [ -d /sys/bus/dax/devices/$dev ]; ok $? "node 1's soft-reserved memory is $dev"
 [ "$(cat /sys/bus/dax/devices/$dev/target_node 2>/dev/null)" = 1 ]; ok $? "$dev's target node is 1"
-! in_list "$(cat $sysn/has_memory)" 1; ok $? "node 1 has no memory at boot ($(state))"
+! has_mem1; ok $? "node 1 has no memory at boot ($(state))"
 command -v daxctl >/dev/null; ok $? "daxctl is installed"
 [ -x "$pnvm" ] && [ -f "$kernel" ] && [ -e /dev/kvm ]; ok $? "pnvm, the guest kernel and /dev/kvm"
 [ "$failed" -eq 0 ] || finish
@@ -42,7 +42,7 @@ if [ "${PNVM_LAB_KERNEL:-}" != patched ]; then
 	[ ! -e $sysn/private_nodes ]; ok $? "stock: no private_nodes"
 	dax reconfigure-device --mode=system-ram $dev
 	ok $? "stock: daxctl adds $dev to node 1"
-	in_list "$(cat $sysn/has_memory)" 1; ok $? "stock: node 1 is an ordinary memory node ($(state))"
+	has_mem1; ok $? "stock: node 1 is an ordinary memory node ($(state))"
 	"$pnvm" --kernel "$kernel" --memory 64M --private-node 1 --require-private > /dev/null 2> "$tmp/err"
 	rc=$?
 	[ $rc -eq 2 ] && grep -q 'no private-node support' "$tmp/err"
@@ -69,7 +69,7 @@ ok $? "node 1 designated; not in has_private_memory while it has no memory ($(st
 dax reconfigure-device --mode=system-ram $dev
 ok $? "daxctl reconfigure-device --mode=system-ram $dev"
 diag "after: $(state)"
-in_list "$(cat $sysn/has_memory)" 1 && [ "$(cat $sysn/has_private_memory)" = 1 ]
+has_mem1 && [ "$(cat $sysn/has_private_memory)" = 1 ]
 ok $? "node 1 has memory and is private"
 z=$(zones 1)
 [ -n "$z" ] && [[ $z == Normal:* ]] && [[ $z != *" "* ]]
@@ -103,7 +103,7 @@ ok $rc "pnvm exits 0 after the guest powers off (status $rc)"
 # --- offline and online again: still private ---------------------------------
 dax offline-memory $dev
 ok $? "daxctl offline-memory $dev"
-! in_list "$(cat $sysn/has_memory)" 1 && [ -z "$(cat $sysn/has_private_memory)" ] &&
+! has_mem1 && [ -z "$(cat $sysn/has_private_memory)" ] &&
 	[ "$(cat $sysn/private_nodes)" = 1 ]
 ok $? "offline: node 1 leaves has_memory and has_private_memory, stays designated ($(state))"
 dax online-memory $dev
@@ -116,7 +116,7 @@ ok $? "online again: node 1 is private, in ZONE_NORMAL ($(state))"
 handback
 ok $? "$dev handed back to devdax (/dev/$dev)"
 echo > $sysn/private_nodes && [ -z "$(cat $sysn/private_nodes)" ] &&
-	! in_list "$(cat $sysn/has_memory)" 1
+	! has_mem1
 ok $? "node 1 has no memory again and is undesignated ($(state))"
 [ "$failed" -eq 0 ] || { diag "pnvm stderr:"; sed 's/^/#   /' "$tmp/err" | tail -20; }
 finish
